@@ -1,0 +1,395 @@
+"""Reading the curriculum files (DESIGN "Courses and tracks as files") into plain, validated data.
+
+Every problem is a CourseFileError naming the file, the line and the field, in words a course author understands.
+Nothing here touches the database: ``catalog.services.sync_courses`` stores what this returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import frontmatter
+import nh3
+import yaml
+from markdown_it import MarkdownIt
+
+AUDIENCES = ("labor_official", "labor_inspector", "worker", "employer", "academic", "other")
+CONTENT_LANGUAGES = ("en", "zh-Hans")
+QUESTION_TYPES = ("single", "multiple", "true_false")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+class CourseFileError(ValueError):
+    """A problem in a course file: where it is and what is wrong."""
+
+    def __init__(self, path: Path | str, line: int | None, field: str, message: str) -> None:
+        self.path, self.line, self.field, self.message = str(path), line, field, message
+        super().__init__(f"{self.path}:{line or 1}: {field}: {message}")
+
+
+# --- YAML that remembers where each value was -------------------------------------------------------------
+
+class Located(dict):
+    """A YAML mapping that knows its own line and each key's line (1-based)."""
+
+    line: int = 1
+    key_lines: dict
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_located(loader: _LineLoader, node: yaml.MappingNode) -> Located:
+    mapping = Located(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_located)
+
+
+def read_yaml(path: Path) -> Located:
+    """A YAML file whose top level must be a mapping. Raises CourseFileError for unreadable or malformed YAML."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
+    except FileNotFoundError:
+        raise CourseFileError(path, None, "(file)", "the file is missing") from None
+    except UnicodeDecodeError:
+        raise CourseFileError(path, None, "(file)", "the file is not UTF-8 text") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise CourseFileError(path, mark.line + 1 if mark else None, "(syntax)",
+                              f"not valid YAML: {error.problem or error}") from None
+    if not isinstance(data, Located):
+        raise CourseFileError(path, 1, "(file)", "the file must be a YAML mapping of keys to values")
+    return data
+
+
+class _Reader:
+    """Checks values of one YAML mapping, naming file, line and field in each error."""
+
+    def __init__(self, path: Path, data: Located, prefix: str = "") -> None:
+        self.path, self.data, self.prefix = path, data, prefix
+
+    def fail(self, key: str | None, message: str):
+        line = self.data.key_lines.get(key, self.data.line) if key else self.data.line
+        raise CourseFileError(self.path, line, self.prefix + (key or ""), message)
+
+    def child(self, value: object, key: str) -> _Reader:
+        if not isinstance(value, Located):
+            self.fail(key, "must be a mapping (key: value lines)")
+        return _Reader(self.path, value, f"{self.prefix}{key}.")
+
+    def only(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.fail(str(key), f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+    def required(self, key: str) -> object:
+        if key not in self.data or self.data[key] in (None, ""):
+            self.fail(key if key in self.data else None, f"the field {self.prefix}{key} is required")
+        return self.data[key]
+
+    def language_map(self, key: str, required: bool = True) -> dict[str, str]:
+        if key not in self.data:
+            if required:
+                self.fail(None, f"the field {self.prefix}{key} is required")
+            return {}
+        value = self.data[key]
+        if isinstance(value, str):
+            value = {"en": value}
+        if not isinstance(value, dict):
+            self.fail(key, "must be a text or a map of language to text, like {en: ..., zh-Hans: ...}")
+        for language, text in value.items():
+            if language not in CONTENT_LANGUAGES:
+                self.fail(key, f"unknown language {language!r} (use en or zh-Hans)")
+            if not isinstance(text, str) or not text.strip():
+                self.fail(key, f"the {language} text must be non-empty text")
+        if "en" not in value:
+            self.fail(key, "an English (en) text is required")
+        return {language: value[language].strip() for language in CONTENT_LANGUAGES if language in value}
+
+    def slug(self, key: str) -> str:
+        value = self.required(key)
+        if not isinstance(value, str) or not SLUG.match(value):
+            self.fail(key, f"{value!r} is not a slug (lower-case letters, digits and single hyphens)")
+        return value
+
+    def integer(self, key: str, default: int | None, low: int, high: int) -> int | None:
+        value = self.data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(key, f"must be a whole number from {low} to {high}")
+        return value
+
+    def audience(self, key: str = "audience") -> list[str]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            self.fail(key, "must be a list, like [worker, employer]")
+        for entry in value:
+            if entry not in AUDIENCES:
+                self.fail(key, f"unknown audience {entry!r} (known: {', '.join(AUDIENCES)})")
+        return list(value)
+
+
+# --- the parsed shapes ------------------------------------------------------------------------------------
+
+@dataclass
+class ParsedItem:
+    kind: str  # "lesson" or "quiz"
+    slug: str
+    title: dict[str, str]
+    minutes: int | None = None
+    body: dict[str, str] | None = None
+    source: dict[str, str] | None = None
+    quiz: dict | None = None
+
+
+@dataclass
+class ParsedModule:
+    slug: str
+    title: dict[str, str]
+    items: list[ParsedItem] = field(default_factory=list)
+
+
+@dataclass
+class ParsedCourse:
+    slug: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    audience: list[str]
+    label: str | None
+    modules: list[ParsedModule]
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages every text of the course is available in."""
+        languages = []
+        for language in CONTENT_LANGUAGES:
+            texts = [self.title] + [m.title for m in self.modules] + [
+                i.source if i.kind == "lesson" else i.title for m in self.modules for i in m.items]
+            if all(language in t for t in texts):
+                languages.append(language)
+        return languages
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    @property
+    def items(self) -> list[ParsedItem]:
+        return [item for module in self.modules for item in module.items]
+
+
+@dataclass
+class ParsedTrack:
+    slug: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    audience: list[str]
+    courses: list[str]
+    pass_mark: int
+    validity_months: int | None
+
+
+# --- courses ----------------------------------------------------------------------------------------------
+
+def render_markdown(source: str) -> str:
+    """Lesson Markdown as sanitised HTML: raw HTML is not rendered, and nh3 removes anything unsafe that is left."""
+    return nh3.clean(_markdown.render(source), link_rel="noopener noreferrer")
+
+
+def parse_course(folder: Path) -> ParsedCourse:
+    """Read and check one course folder. Raises CourseFileError for the first problem found."""
+    path = folder / "course.yaml"
+    reader = _Reader(path, read_yaml(path))
+    reader.only({"slug", "title", "summary", "audience", "label", "version", "modules"})
+    slug = reader.data.get("slug", folder.name)
+    if slug != folder.name:
+        reader.fail("slug", f"must match the folder name {folder.name!r}")
+    if not SLUG.match(folder.name):
+        reader.fail(None, f"the folder name {folder.name!r} is not a slug (lower-case letters, digits, hyphens)")
+    label = reader.data.get("label", reader.data.get("version"))
+    modules_data = reader.required("modules")
+    if not isinstance(modules_data, list) or not modules_data:
+        reader.fail("modules", "must be a list of one or more modules")
+    course = ParsedCourse(
+        slug=slug, title=reader.language_map("title"), summary=reader.language_map("summary", required=False),
+        audience=reader.audience(), label=str(label) if label is not None else None, modules=[],
+    )
+    seen: set[tuple[str, str]] = set()
+    module_slugs: set[str] = set()
+    for index, module_data in enumerate(modules_data):
+        module_reader = reader.child(module_data, f"modules[{index}]")
+        module_reader.only({"slug", "title", "items"})
+        module = ParsedModule(slug=module_reader.slug("slug"), title=module_reader.language_map("title"))
+        if module.slug in module_slugs:
+            module_reader.fail("slug", f"the module slug {module.slug!r} is used twice")
+        module_slugs.add(module.slug)
+        items = module_reader.required("items")
+        if not isinstance(items, list):
+            module_reader.fail("items", "must be a list of '- lesson: SLUG' or '- quiz: SLUG' entries")
+        for item_index, entry in enumerate(items):
+            item_reader = module_reader.child(entry, f"items[{item_index}]")
+            if len(entry) != 1 or next(iter(entry)) not in ("lesson", "quiz"):
+                item_reader.fail(None, "each item is one of '- lesson: SLUG' or '- quiz: SLUG'")
+            kind = next(iter(entry))
+            item_slug = item_reader.slug(kind)
+            if (kind, item_slug) in seen:
+                item_reader.fail(kind, f"the {kind} {item_slug!r} is listed twice")
+            seen.add((kind, item_slug))
+            if kind == "lesson":
+                module.items.append(parse_lesson(folder, item_slug, item_reader))
+            else:
+                module.items.append(parse_quiz(folder / "quizzes" / f"{item_slug}.yaml", item_slug, item_reader))
+        course.modules.append(module)
+    return course
+
+
+def parse_lesson(folder: Path, slug: str, listed_at: _Reader) -> ParsedItem:
+    """A lesson's Markdown files, one per language (English required)."""
+    title: dict[str, str] = {}
+    source: dict[str, str] = {}
+    body: dict[str, str] = {}
+    minutes: int | None = None
+    for language in CONTENT_LANGUAGES:
+        path = folder / "lessons" / f"{slug}.{language}.md"
+        if not path.exists():
+            if language == "en":
+                listed_at.fail("lesson", f"the lesson file lessons/{slug}.en.md does not exist")
+            continue
+        try:
+            post = frontmatter.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise CourseFileError(path, None, "(file)", "the file is not UTF-8 text") from None
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise CourseFileError(path, mark.line + 2 if mark else 1, "(front matter)",
+                                  f"not valid YAML: {getattr(error, 'problem', error)}") from None
+        lesson_title = post.metadata.get("title")
+        if not isinstance(lesson_title, str) or not lesson_title.strip():
+            raise CourseFileError(path, 2, "title", "the front matter needs a title: line")
+        if not post.content.strip():
+            raise CourseFileError(path, 1, "(body)", "the lesson has no text")
+        lesson_minutes = post.metadata.get("minutes")
+        if lesson_minutes is not None and (isinstance(lesson_minutes, bool) or not isinstance(lesson_minutes, int)
+                                           or not 1 <= lesson_minutes <= 600):
+            raise CourseFileError(path, 2, "minutes", "must be a whole number of minutes from 1 to 600")
+        minutes = minutes or lesson_minutes
+        title[language] = lesson_title.strip()
+        source[language] = post.content
+        body[language] = render_markdown(post.content)
+    return ParsedItem(kind="lesson", slug=slug, title=title, minutes=minutes, body=body, source=source)
+
+
+def parse_quiz(path: Path, slug: str, listed_at: _Reader) -> ParsedItem:
+    """A quiz file: its questions, their right answers and feedback, the pass mark and the attempt limit."""
+    if not path.exists():
+        listed_at.fail("quiz", f"the quiz file quizzes/{slug}.yaml does not exist")
+    reader = _Reader(path, read_yaml(path))
+    reader.only({"title", "pass_mark", "max_attempts", "questions"})
+    questions_data = reader.required("questions")
+    if not isinstance(questions_data, list) or not questions_data:
+        reader.fail("questions", "must be a list of one or more questions")
+    questions = []
+    ids: set[str] = set()
+    for index, question_data in enumerate(questions_data):
+        questions.append(_parse_question(reader.child(question_data, f"questions[{index}]"), ids))
+    quiz = {
+        "pass_mark": reader.integer("pass_mark", 70, 0, 100),
+        "max_attempts": reader.integer("max_attempts", 0, 0, 100),
+        "questions": questions,
+    }
+    return ParsedItem(kind="quiz", slug=slug, title=reader.language_map("title"), quiz=quiz)
+
+
+def _parse_question(reader: _Reader, ids: set[str]) -> dict:
+    reader.only({"id", "type", "prompt", "options", "answer", "feedback"})
+    question_id = reader.required("id")
+    if not isinstance(question_id, str) or not SLUG.match(question_id):
+        reader.fail("id", "must be a short id of lower-case letters, digits and hyphens, like q1")
+    if question_id in ids:
+        reader.fail("id", f"the question id {question_id!r} is used twice in this quiz")
+    ids.add(question_id)
+    kind = reader.required("type")
+    if kind not in QUESTION_TYPES:
+        reader.fail("type", f"must be one of {', '.join(QUESTION_TYPES)}")
+    question = {"id": question_id, "type": kind, "prompt": reader.language_map("prompt"),
+                "feedback": reader.language_map("feedback", required=False)}
+    if kind == "true_false":
+        answer = reader.required("answer") if "answer" in reader.data else reader.fail(
+            None, "a true_false question needs answer: true or answer: false")
+        if not isinstance(answer, bool):
+            reader.fail("answer", "must be true or false")
+        if "options" in reader.data:
+            reader.fail("options", "a true_false question has no options; give answer: true or false")
+        question["answer"] = answer
+        return question
+    options_data = reader.required("options")
+    if not isinstance(options_data, list) or len(options_data) < 2:
+        reader.fail("options", "must list two or more options")
+    options, option_ids = [], set()
+    for index, option_data in enumerate(options_data):
+        option_reader = reader.child(option_data, f"options[{index}]")
+        option_reader.only({"id", "text", "correct"})
+        option_id = option_reader.required("id")
+        if not isinstance(option_id, str) or not SLUG.match(option_id) or option_id in option_ids:
+            option_reader.fail("id", "must be a short id (like a, b, c), unique in the question")
+        option_ids.add(option_id)
+        correct = option_reader.data.get("correct", False)
+        if not isinstance(correct, bool):
+            option_reader.fail("correct", "must be true or false")
+        options.append({"id": option_id, "text": option_reader.language_map("text"), "correct": correct})
+    right = sum(option["correct"] for option in options)
+    if kind == "single" and right != 1:
+        reader.fail("options", f"a single-choice question needs exactly one correct option (it has {right})")
+    if kind == "multiple" and right < 1:
+        reader.fail("options", "a multiple-choice question needs at least one correct option")
+    question["options"] = options
+    return question
+
+
+# --- tracks -----------------------------------------------------------------------------------------------
+
+def parse_tracks(path: Path) -> list[ParsedTrack]:
+    """tracks.yaml, if present. Raises CourseFileError for the first problem found."""
+    if not path.exists():
+        return []
+    reader = _Reader(path, read_yaml(path))
+    reader.only({"tracks"})
+    tracks_data = reader.data.get("tracks") or []
+    if not isinstance(tracks_data, list):
+        reader.fail("tracks", "must be a list of tracks")
+    tracks, slugs = [], set()
+    for index, track_data in enumerate(tracks_data):
+        track_reader = reader.child(track_data, f"tracks[{index}]")
+        track_reader.only({"slug", "title", "summary", "audience", "courses", "pass_mark", "validity_months"})
+        slug = track_reader.slug("slug")
+        if slug in slugs:
+            track_reader.fail("slug", f"the track slug {slug!r} is used twice")
+        slugs.add(slug)
+        courses = track_reader.required("courses")
+        if not isinstance(courses, list) or not all(isinstance(c, str) and SLUG.match(c) for c in courses):
+            track_reader.fail("courses", "must be a list of course slugs")
+        tracks.append(ParsedTrack(
+            slug=slug, title=track_reader.language_map("title"),
+            summary=track_reader.language_map("summary", required=False), audience=track_reader.audience(),
+            courses=list(courses), pass_mark=track_reader.integer("pass_mark", 70, 0, 100),
+            validity_months=track_reader.integer("validity_months", None, 1, 600),
+        ))
+        tracks[-1].line = track_reader.data.key_lines.get("courses", track_reader.data.line)  # type: ignore[attr-defined]
+    return tracks
+
+
+def course_folders(root: Path) -> list[Path]:
+    """The course folders under a curriculum root: those holding a course.yaml, by name."""
+    return sorted(path.parent for path in root.glob("*/course.yaml"))

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base, JSONType, UTCDateTime, utcnow
+
+
+class Course(Base):
+    """A course by its stable slug; what learners read lives in its versions."""
+
+    __tablename__ = "lms_course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list[CourseVersion]] = relationship(
+        back_populates="course", order_by="CourseVersion.number", cascade="all, delete-orphan"
+    )
+
+
+class CourseVersion(Base):
+    """One immutable published version of a course: its texts, modules and items."""
+
+    __tablename__ = "lms_course_version"
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[dict] = mapped_column(JSONType())
+    summary: Mapped[dict] = mapped_column(JSONType())
+    audience: Mapped[list] = mapped_column(JSONType())
+    languages: Mapped[list] = mapped_column(JSONType())
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    is_published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="versions")
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="version", order_by="Module.position", cascade="all, delete-orphan"
+    )
+
+
+class Module(Base):
+    __tablename__ = "lms_module"
+    __table_args__ = (UniqueConstraint("version_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_version.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[dict] = mapped_column(JSONType())
+
+    version: Mapped[CourseVersion] = relationship(back_populates="modules")
+    items: Mapped[list[CourseItem]] = relationship(
+        back_populates="module", order_by="CourseItem.position", cascade="all, delete-orphan"
+    )
+
+
+class CourseItem(Base):
+    """A lesson or a quiz, in its module's order.
+
+    ``body`` holds a lesson's sanitised HTML per language; ``quiz`` holds a quiz's pass mark, attempt limit and
+    questions (with their answers: never sent to the browser as they are).
+    """
+
+    __tablename__ = "lms_course_item"
+    __table_args__ = (UniqueConstraint("version_id", "kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_version.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("lms_module.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[dict] = mapped_column(JSONType())
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict | None] = mapped_column(JSONType())
+    quiz: Mapped[dict | None] = mapped_column(JSONType())
+
+    module: Mapped[Module] = relationship(back_populates="items")
+
+
+class Track(Base):
+    """A curriculum track from tracks.yaml: the courses that lead to a certificate."""
+
+    __tablename__ = "lms_track"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[dict] = mapped_column(JSONType())
+    summary: Mapped[dict] = mapped_column(JSONType())
+    audience: Mapped[list] = mapped_column(JSONType())
+    course_slugs: Mapped[list] = mapped_column(JSONType())
+    pass_mark: Mapped[int] = mapped_column(Integer, default=70)
+    validity_months: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

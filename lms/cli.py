@@ -1,0 +1,206 @@
+"""``flask lms ...``: the LMS's commands. Each command commits once, at its end."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+lms_cli = AppGroup("lms", help="Labor Rights LMS commands.")
+
+DEMO_ACCOUNTS = (
+    # (e-mail, password, name, roles, audience): also written in the README; change them on a real site.
+    ("admin@example.org", "admin-demo-2026", "Demo Admin", ["admin", "learner"], "labor_official"),
+    ("author@example.org", "author-demo-2026", "Demo Author", ["author", "learner"], "academic"),
+    ("learner@example.org", "learner-demo-2026", "Demo Learner", ["learner"], "worker"),
+)
+
+
+def _session():
+    from lms.db import session
+
+    return session
+
+
+# --- database ---------------------------------------------------------------------------------------------
+
+db_cli = AppGroup("db", help="The LMS's own migrations (its own version table: a host's are never touched).")
+lms_cli.add_command(db_cli)
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    from lms.extension import MIGRATIONS
+
+    config = Config(os.path.join(MIGRATIONS, "alembic.ini"))
+    config.set_main_option("script_location", MIGRATIONS)
+    return config
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply the LMS migrations up to REVISION (default: the newest)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(), revision)
+    click.echo(f"LMS database is at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo LMS migrations down to REVISION ("base" removes every LMS table)."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(), revision)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the LMS's current migration."""
+    from alembic import command
+
+    command.current(_alembic_config())
+
+
+# --- courses ----------------------------------------------------------------------------------------------
+
+courses_cli = AppGroup("courses", help="The curriculum as files.")
+lms_cli.add_command(courses_cli)
+
+
+def _courses_root(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    configured = current_app.config.get("LMS_COURSES_PATH")
+    if configured:
+        return Path(configured)
+    return Path.cwd() / "courses"
+
+
+@courses_cli.command("sync")
+@click.argument("path", required=False)
+def courses_sync(path: str | None) -> None:
+    """Validate and load the courses folder (default: ./courses). Broken courses are reported and skipped."""
+    from lms.catalog.services import sync_courses
+
+    root = _courses_root(path)
+    try:
+        report = sync_courses(root)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    _session().commit()
+    for label, slugs in (("created", report.created), ("new version", report.updated),
+                         ("unchanged", report.unchanged), ("track", report.tracks)):
+        for slug in slugs:
+            click.echo(f"{label:12} {slug}")
+    for error in report.errors:
+        click.echo(f"error        {error}", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@courses_cli.command("check")
+@click.argument("path", required=False)
+def courses_check(path: str | None) -> None:
+    """Validate the courses folder without loading anything."""
+    from lms.catalog.loader import CourseFileError, parse_tracks
+    from lms.catalog.services import check_courses
+
+    root = _courses_root(path)
+    parsed, errors = check_courses(root)
+    try:
+        parse_tracks(root / "tracks.yaml")
+    except CourseFileError as error:
+        errors.append(error)
+    for course in parsed:
+        click.echo(f"ok     {course.slug}")
+    for error in errors:
+        click.echo(f"error  {error}", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@courses_cli.command("list")
+def courses_list() -> None:
+    """One line per course: slug, version, languages, lessons, quiz questions."""
+    from lms.catalog.services import all_latest_versions, version_outline
+
+    versions = all_latest_versions()
+    if not versions:
+        click.echo("No courses loaded. Run: flask --app wsgi lms courses sync")
+        return
+    click.echo(f"{'slug':32} {'version':>7}  {'languages':14} {'lessons':>7} {'questions':>9}")
+    for version in versions:
+        outline = version_outline(version.id)
+        items = [item for module in outline.modules for item in module.items]
+        lessons = sum(item.kind == "lesson" for item in items)
+        questions = sum(len(item.quiz["questions"]) for item in items if item.kind == "quiz")
+        click.echo(f"{version.course.slug:32} {version.number:>7}  {','.join(version.languages):14} "
+                   f"{lessons:>7} {questions:>9}")
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+users_cli = AppGroup("users", help="Accounts.")
+lms_cli.add_command(users_cli)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--name", "display_name", default=None, help="Display name (default: the e-mail's local part).")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["learner", "author", "admin"]),
+              help="Repeatable; default learner.")
+@click.option("--audience", default="other",
+              type=click.Choice(["labor_official", "labor_inspector", "worker", "employer", "academic", "other"]))
+@click.option("--language", default="en", type=click.Choice(["en", "zh-Hans"]))
+def users_create(email, password, display_name, roles, audience, language) -> None:
+    """Create an account."""
+    from lms.accounts.services import AccountError, create_user
+
+    try:
+        user = create_user(email, password, display_name, list(roles) or ["learner"], audience, language)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    _session().commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.role_names))}).")
+
+
+@lms_cli.command("demo-users")
+def demo_users() -> None:
+    """Create the demo accounts (admin, author, learner) if they do not exist; print their passwords once."""
+    from lms.accounts.services import create_user, find_user
+
+    created = []
+    for email, password, name, roles, audience in DEMO_ACCOUNTS:
+        if find_user(email) is None:
+            create_user(email, password, name, roles, audience)
+            created.append((email, password, roles))
+    _session().commit()
+    if not created:
+        click.echo("Demo accounts already exist (their passwords are in the README).")
+    for email, password, roles in created:
+        click.echo(f"Demo account {email:24} password {password:18} roles {', '.join(roles)}")
+
+
+# --- progress ---------------------------------------------------------------------------------------------
+
+progress_cli = AppGroup("progress", help="The progress projection.")
+lms_cli.add_command(progress_cli)
+
+
+@progress_cli.command("rebuild")
+def progress_rebuild() -> None:
+    """Recompute every learner's progress from the stored statements."""
+    from lms.tracking.services import rebuild_progress
+
+    replayed = rebuild_progress()
+    _session().commit()
+    click.echo(f"Rebuilt the progress projection from {replayed} statements.")

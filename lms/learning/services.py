@@ -1,0 +1,286 @@
+"""Learning: enrolment, lessons, quizzes, and the completion of modules and courses derived from progress.
+
+Every event goes through ``tracking.record()``; nothing here sets progress directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.catalog.models import Course, CourseItem, CourseVersion, Module
+from lms.catalog.services import latest_version, version_outline
+from lms.db import session
+from lms.learning import activities
+from lms.learning.models import Enrollment
+from lms.tracking import statements as build
+from lms.tracking.models import ActivityProgress
+from lms.tracking.services import actor_key, progress_for, record
+
+
+class LearningError(Exception):
+    """A learning action that is not allowed now (not enrolled, no attempts left, an incomplete answer)."""
+
+
+class NotEnrolled(LearningError):
+    pass
+
+
+class NoAttemptsLeft(LearningError):
+    pass
+
+
+def actor(user: User) -> dict:
+    return build.agent(activities.base_url(), user.public_id, user.display_name)
+
+
+def learner_key(user: User) -> str:
+    return actor_key(build.agent(activities.base_url(), user.public_id))
+
+
+def enrollment_for(user: User, course: Course) -> Enrollment | None:
+    return session.execute(select(Enrollment).filter_by(user_id=user.id, course_id=course.id)).scalar_one_or_none()
+
+
+def enrollments(user: User) -> list[Enrollment]:
+    return list(session.execute(
+        select(Enrollment).filter_by(user_id=user.id).order_by(Enrollment.enrolled_at.desc())
+        .options(selectinload(Enrollment.version).selectinload(CourseVersion.course))
+    ).scalars())
+
+
+def enroll(user: User, course: Course) -> Enrollment:
+    """Enrol a learner on the course's newest version and record ``registered``. Idempotent: returns the existing one.
+
+    Raises LearningError when the course has no published version.
+    """
+    existing = enrollment_for(user, course)
+    if existing is not None:
+        return existing
+    version = latest_version(course.id)
+    if version is None:
+        raise LearningError("this course has no published version")
+    enrollment = Enrollment(user_id=user.id, course_id=course.id, version_id=version.id)
+    session.add(enrollment)
+    session.flush()
+    record([build.registered(actor(user), _context(enrollment))])
+    return enrollment
+
+
+def _context(enrollment: Enrollment, parent=None) -> build.LearningContext:
+    version = enrollment.version
+    return build.LearningContext(
+        base_url=activities.base_url(), registration=enrollment.registration,
+        course=activities.course_activity(version), course_version=version.number, parent=parent,
+    )
+
+
+def _module_parent(enrollment: Enrollment, item: CourseItem) -> build.Activity:
+    return activities.module_activity(enrollment.course.slug, item.module)
+
+
+def find_item(version: CourseVersion, kind: str, slug: str) -> CourseItem | None:
+    return session.execute(
+        select(CourseItem).filter_by(version_id=version.id, kind=kind, slug=slug)
+        .options(selectinload(CourseItem.module))
+    ).scalar_one_or_none()
+
+
+def ordered_items(version_id: int) -> list[CourseItem]:
+    """The items of a version in the order learners take them."""
+    return list(session.execute(
+        select(CourseItem).join(Module).where(CourseItem.version_id == version_id)
+        .order_by(Module.position, CourseItem.position)
+    ).scalars())
+
+
+def lesson_viewed(user: User, enrollment: Enrollment, lesson: CourseItem) -> bool:
+    """Record that the learner read a lesson, the first time only. Returns whether a statement was recorded."""
+    iri = activities.item_iri(enrollment.course.slug, lesson)
+    row = session.execute(select(ActivityProgress.is_completed).filter_by(
+        actor_key=learner_key(user), registration=enrollment.registration, activity_id=iri)).scalar_one_or_none()
+    if row:
+        return False
+    parent = _module_parent(enrollment, lesson)
+    record([build.lesson_experienced(actor(user), activities.item_activity(enrollment.course.slug, lesson),
+                                     _context(enrollment, parent))])
+    return True
+
+
+# --- quizzes ----------------------------------------------------------------------------------------------
+
+@dataclass
+class QuestionOutcome:
+    question: dict
+    chosen: list[str]
+    is_correct: bool
+
+
+@dataclass
+class QuizOutcome:
+    questions: list[QuestionOutcome]
+    raw: int
+    maximum: int
+    is_passed: bool
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.raw / self.maximum) if self.maximum else 0
+
+
+def quiz_status(user: User, enrollment: Enrollment, quiz: CourseItem) -> ActivityProgress | None:
+    return session.execute(select(ActivityProgress).filter_by(
+        actor_key=learner_key(user), registration=enrollment.registration,
+        activity_id=activities.item_iri(enrollment.course.slug, quiz))).scalar_one_or_none()
+
+
+def attempts_left(user: User, enrollment: Enrollment, quiz: CourseItem) -> int | None:
+    """Attempts the learner still has at this quiz (None: no limit)."""
+    limit = quiz.quiz["max_attempts"]
+    if not limit:
+        return None
+    status = quiz_status(user, enrollment, quiz)
+    return max(0, limit - (status.attempts if status else 0))
+
+
+def grade_quiz(user: User, enrollment: Enrollment, quiz: CourseItem, answers: dict[str, list[str]]) -> QuizOutcome:
+    """Grade one attempt on the server and record it: attempted, one ``answered`` per question, passed or failed.
+
+    ``answers`` maps a question id to the chosen option ids (``["true"]``/``["false"]`` for true/false).
+    Raises NoAttemptsLeft, or LearningError naming an unanswered question.
+    """
+    remaining = attempts_left(user, enrollment, quiz)
+    if remaining == 0:
+        raise NoAttemptsLeft("no attempts left at this quiz")
+    questions = quiz.quiz["questions"]
+    for question in questions:
+        if not answers.get(question["id"]):
+            raise LearningError(question["id"])
+    slug = enrollment.course.slug
+    who = actor(user)
+    quiz_activity = activities.item_activity(slug, quiz)
+    in_module = _context(enrollment, _module_parent(enrollment, quiz))
+    in_quiz = _context(enrollment, quiz_activity)
+    outcomes, to_record = [], [build.quiz_attempted(who, quiz_activity, in_module)]
+    for question in questions:
+        chosen = sorted(set(answers[question["id"]]))
+        is_correct = chosen == _correct_choices(question)
+        outcomes.append(QuestionOutcome(question, chosen, is_correct))
+        to_record.append(build.question_answered(
+            who, activities.question_activity(slug, quiz.slug, question), "[,]".join(chosen), is_correct, in_quiz))
+    raw = sum(outcome.is_correct for outcome in outcomes)
+    graded = build.quiz_graded(who, quiz_activity, raw, len(questions), quiz.quiz["pass_mark"], in_module)
+    to_record.append(graded)
+    record(to_record)
+    status = quiz_status(user, enrollment, quiz)
+    limit = quiz.quiz["max_attempts"]
+    return QuizOutcome(
+        questions=outcomes, raw=raw, maximum=len(questions), is_passed=graded["result"]["success"],
+        attempts_used=status.attempts, attempts_left=max(0, limit - status.attempts) if limit else None,
+    )
+
+
+def _correct_choices(question: dict) -> list[str]:
+    if question["type"] == "true_false":
+        return [str(question["answer"]).lower()]
+    return sorted(option["id"] for option in question["options"] if option["correct"])
+
+
+# --- progress, derived ------------------------------------------------------------------------------------
+
+def is_item_done(item: CourseItem, progress: ActivityProgress | None) -> bool:
+    """A lesson is done once read; a quiz once passed."""
+    if progress is None:
+        return False
+    return progress.success is True if item.kind == "quiz" else progress.is_completed
+
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    items: list[tuple[CourseItem, ActivityProgress | None, bool]]
+    is_completed: bool
+
+    @property
+    def fraction(self) -> float:
+        return sum(done for _, _, done in self.items) / len(self.items) if self.items else 1.0
+
+
+@dataclass
+class CourseProgress:
+    enrollment: Enrollment
+    version: CourseVersion
+    modules: list[ModuleProgress]
+    is_completed: bool
+
+    @property
+    def fraction(self) -> float:
+        items = [done for module in self.modules for _, _, done in module.items]
+        return sum(items) / len(items) if items else 1.0
+
+    @property
+    def done_ids(self) -> set[int]:
+        return {item.id for module in self.modules for item, _, done in module.items if done}
+
+    @property
+    def next_item(self) -> CourseItem | None:
+        """Where to resume: the first item not done yet."""
+        for module in self.modules:
+            for item, _, done in module.items:
+                if not done:
+                    return item
+        return None
+
+
+def course_progress(user: User, enrollment: Enrollment) -> CourseProgress:
+    """The learner's progress through their version of a course, read from the projection."""
+    version = version_outline(enrollment.version_id)
+    rows = progress_for(learner_key(user), enrollment.registration)
+    slug = version.course.slug
+    modules = []
+    for module in version.modules:
+        items = []
+        for item in module.items:
+            progress = rows.get(activities.item_iri(slug, item))
+            items.append((item, progress, is_item_done(item, progress)))
+        module_row = rows.get(activities.module_iri(slug, module.slug))
+        modules.append(ModuleProgress(module, items, bool(module_row and module_row.is_completed)))
+    course_row = rows.get(activities.course_iri(slug))
+    return CourseProgress(enrollment, version, modules, bool(course_row and course_row.is_completed))
+
+
+def derive_completions(sender, actor_key: str, registration: str, activity_ids: list[str]) -> None:  # noqa: ARG001
+    """``progress_changed`` receiver: record ``completed`` for modules and the course whose items are all done."""
+    if not registration or "lms" not in getattr(sender, "extensions", {}):
+        return
+    enrollment = session.execute(
+        select(Enrollment).filter_by(registration=registration).options(
+            selectinload(Enrollment.user), selectinload(Enrollment.version).selectinload(CourseVersion.course))
+    ).scalar_one_or_none()
+    if enrollment is None or learner_key(enrollment.user) != actor_key:
+        return
+    progress = course_progress(enrollment.user, enrollment)
+    who = actor(enrollment.user)
+    slug = enrollment.course.slug
+    newly_done = [module for module in progress.modules
+                  if not module.is_completed and all(done for _, _, done in module.items)]
+    if newly_done:
+        record([build.module_completed(who, activities.module_activity(slug, module.module),
+                                       _context(enrollment, activities.course_activity(progress.version)))
+                for module in newly_done])
+        return  # recording sent progress_changed again, and that pass sees the modules completed
+    if not progress.is_completed and all(module.is_completed for module in progress.modules):
+        record([build.course_completed(who, _context(enrollment))])
+
+
+def connect_signals() -> None:
+    """Listen for progress changes (connecting twice is harmless: blinker keeps one receiver)."""
+    from lms.signals import progress_changed
+
+    progress_changed.connect(derive_completions, weak=False)

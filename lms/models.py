@@ -1,0 +1,9 @@
+"""Every model module, imported together so the metadata is complete (for migrations and table checks)."""
+
+
+def import_all() -> None:
+    import lms.accounts.models  # noqa: F401
+    import lms.catalog.models  # noqa: F401
+    import lms.core.models  # noqa: F401
+    import lms.learning.models  # noqa: F401
+    import lms.tracking.models  # noqa: F401

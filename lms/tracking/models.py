@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base, JSONType, UTCDateTime, UUIDString, utcnow
+
+IRI = String(2048)
+
+
+class Statement(Base):
+    """One stored xAPI statement: the full JSON plus an indexed column for every query filter."""
+
+    __tablename__ = "lms_statement"
+    __table_args__ = (
+        Index("ix_lms_statement_actor_stored", "actor_key", "stored_at"),
+        Index("ix_lms_statement_registration_stored", "registration", "stored_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    statement_id: Mapped[str] = mapped_column(UUIDString, unique=True)
+    verb_id: Mapped[str] = mapped_column(IRI, index=True)
+    actor_key: Mapped[str] = mapped_column(String(512))
+    object_activity_id: Mapped[str | None] = mapped_column(IRI, index=True)
+    object_statement_id: Mapped[str | None] = mapped_column(UUIDString, index=True)
+    registration: Mapped[str | None] = mapped_column(UUIDString)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    is_voided: Mapped[bool] = mapped_column(default=False)
+    authority_key: Mapped[str | None] = mapped_column(String(512))
+    full: Mapped[dict] = mapped_column(JSONType())
+
+    related: Mapped[list[StatementRelation]] = relationship(cascade="all, delete-orphan", back_populates="statement")
+
+
+class StatementRelation(Base):
+    """Activities and agents a statement mentions anywhere, for the related_activities / related_agents filters."""
+
+    __tablename__ = "lms_statement_relation"
+    __table_args__ = (Index("ix_lms_statement_relation_kind_key", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_pk: Mapped[int] = mapped_column(ForeignKey("lms_statement.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "activity" or "agent"
+    key: Mapped[str] = mapped_column(String(2048))
+
+    statement: Mapped[Statement] = relationship(back_populates="related")
+
+
+class ActivityProgress(Base):
+    """The progress projection: per learner, registration and activity, rebuilt from statements at any time."""
+
+    __tablename__ = "lms_activity_progress"
+    __table_args__ = (UniqueConstraint("actor_key", "registration", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(String(512))
+    registration: Mapped[str] = mapped_column(String(36), default="")
+    activity_id: Mapped[str] = mapped_column(IRI)
+    is_completed: Mapped[bool] = mapped_column(default=False)
+    success: Mapped[bool | None] = mapped_column()
+    best_score: Mapped[float | None] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    time_spent_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
