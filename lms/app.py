@@ -17,8 +17,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("lms", static_folder=None, instance_path=os.environ.get("LMS_INSTANCE_PATH") or None, instance_relative_config=True)
     app.config.update(lms_config.from_environment())
     app.config.update(config or {})
-    app.config.setdefault("SECRET_KEY", app.config.get("LMS_SECRET_KEY")
-                          or lms_config.instance_secret(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = app.config.get("LMS_SECRET_KEY") or lms_config.instance_secret(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config.get("LMS_DATABASE_URL")
                           or lms_config.sqlite_url(app.instance_path))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

@@ -42,6 +42,9 @@ def test_config(database_url: str, instance_path: Path, **extra) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test, though its name starts with test_
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """A database with every LMS migration applied, once per test session."""

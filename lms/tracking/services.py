@@ -63,12 +63,12 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
     authority = authority or lms_authority()
     for statement in statements:
         statement["id"] = statement.get("id", new_uuid()).lower()
+    new = _drop_already_stored(statements)
+    for statement in new:
         statement.setdefault("timestamp", _iso(now))
         statement["stored"] = _iso(now)
         statement["authority"] = authority
         statement.setdefault("version", "1.0.0")
-
-    new = _drop_already_stored(statements)
     rows = [_store(statement, now) for statement in new]
     session.flush()
 
@@ -99,13 +99,15 @@ def _drop_already_stored(statements: list[dict]) -> list[dict]:
         previous = stored.get(statement["id"])
         if previous is None:
             new.append(statement)
-        elif _comparable(previous) != _comparable(statement):
+        elif _comparable(previous, statement) != _comparable(statement, statement):
             raise StatementConflict(f"statement {statement['id']} is already stored with different content")
     return new
 
 
-def _comparable(statement: dict) -> str:
-    return json.dumps({k: v for k, v in statement.items() if k not in _LRS_SET}, sort_keys=True)
+def _comparable(statement: dict, submitted: dict) -> str:
+    """The statement as submitted: without what the LRS sets itself, or filled in because it was missing."""
+    ignored = set(_LRS_SET) | ({"timestamp"} - submitted.keys())
+    return json.dumps({k: v for k, v in statement.items() if k not in ignored}, sort_keys=True)
 
 
 def _store(statement: dict, now: datetime) -> Statement:

@@ -334,7 +334,7 @@ def _check_language_map(value: Any, path: str) -> None:
         _expect("a language map object", value, path)
     for tag, text in value.items():
         entry_path = _entry_path(path, tag)
-        if not _is_language_tag(tag):
+        if not isinstance(tag, str) or not _is_language_tag(tag):
             _fail(entry_path, f"key must be an RFC 5646 language tag, got {tag!r}")
         if text is None:
             _fail(entry_path, "must not be null")
@@ -473,6 +473,8 @@ def _check_actor(value: Any, path: str) -> None:
     if not isinstance(value, dict):
         _expect("an Agent or Group object", value, path)
     object_type = value.get("objectType", "Agent")
+    if object_type is None:
+        _fail(_key_path(path, "objectType"), "must not be null")
     if object_type == "Group":
         _check_group(value, path)
     elif object_type == "Agent":
