@@ -190,6 +190,32 @@ def demo_users() -> None:
         click.echo(f"Demo account {email:24} password {password:18} roles {', '.join(roles)}")
 
 
+# --- statements -------------------------------------------------------------------------------------------
+
+statements_cli = AppGroup("statements", help="The stored xAPI statements.")
+lms_cli.add_command(statements_cli)
+
+
+@statements_cli.command("list")
+@click.option("--email", default=None, help="Only this learner's statements.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100000))
+def statements_list(email: str | None, limit: int) -> None:
+    """Print the newest stored statements as JSON lines (newest first)."""
+    import json
+
+    from lms.accounts.services import find_user
+    from lms.tracking.services import statements_query, user_actor_key
+
+    actor = None
+    if email:
+        user = find_user(email)
+        if user is None:
+            raise click.ClickException(f"no account has the e-mail address {email}")
+        actor = user_actor_key(user.public_id)
+    for row in _session().execute(statements_query(actor=actor).limit(limit)).scalars():
+        click.echo(json.dumps(row.full, ensure_ascii=False, sort_keys=True))
+
+
 # --- progress ---------------------------------------------------------------------------------------------
 
 progress_cli = AppGroup("progress", help="The progress projection.")

@@ -13,6 +13,8 @@ from lms.core.access import role_required
 from lms.core.i18n import _
 from lms.core.pagination import paginate
 from lms.db import session
+from lms.tracking.services import statements_query, user_actor_key
+from lms.tracking.vocabulary import VERB_DISPLAY
 
 bp = area_blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -71,3 +73,22 @@ def user(public_id: str):
                 return redirect(url_for("admin.user", public_id=public_id))
     status = 400 if form.errors else 200
     return render_template("lms/admin/user.html", user=found, form=form), status
+
+
+@bp.route("/statements")
+@role_required("admin")
+def statements():
+    email = request.args.get("learner", "").strip()
+    verb_id = request.args.get("verb", "").strip() or None
+    learner_actor, not_found = None, False
+    if email:
+        learner = accounts.find_user(email)
+        if learner is None:
+            not_found = True
+        else:
+            learner_actor = user_actor_key(learner.public_id)
+    page = None if not_found else paginate(statements_query(actor=learner_actor, verb_id=verb_id),
+                                           request.args.get("page", 1, type=int), per_page=25)
+    return render_template("lms/admin/statements.html", page=page, learner=email, verb=verb_id or "",
+                           verbs=VERB_DISPLAY, not_found=not_found)
+

@@ -19,7 +19,7 @@ from lms.learning import activities
 from lms.learning.models import Enrollment
 from lms.tracking import statements as build
 from lms.tracking.models import ActivityProgress
-from lms.tracking.services import actor_key, progress_for, record
+from lms.tracking.services import progress_for, record, user_actor_key
 
 
 class LearningError(Exception):
@@ -39,7 +39,7 @@ def actor(user: User) -> dict:
 
 
 def learner_key(user: User) -> str:
-    return actor_key(build.agent(activities.base_url(), user.public_id))
+    return user_actor_key(user.public_id)
 
 
 def enrollment_for(user: User, course: Course) -> Enrollment | None:

@@ -42,6 +42,13 @@ def actor_key(actor: dict) -> str:
     return "group:[" + ",".join(members) + "]"
 
 
+def user_actor_key(public_id: str) -> str:
+    """The actor key of an LMS user's statements (an account on this LMS, see ``statements.agent``)."""
+    from lms.tracking.statements import agent
+
+    return actor_key(agent(current_app.config["LMS_BASE_URL"], public_id))
+
+
 def lms_authority() -> dict:
     """The authority the LMS asserts for statements it records itself."""
     return {
@@ -308,3 +315,15 @@ def _parse_time(value: str) -> datetime:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def statements_query(actor: str | None = None, verb_id: str | None = None, registration: str | None = None):
+    """Stored statements, newest first, optionally for one actor key, verb or registration (a SELECT to page)."""
+    query = select(Statement).order_by(Statement.stored_at.desc(), Statement.id.desc())
+    if actor:
+        query = query.where(Statement.actor_key == actor)
+    if verb_id:
+        query = query.where(Statement.verb_id == verb_id)
+    if registration:
+        query = query.where(Statement.registration == registration)
+    return query

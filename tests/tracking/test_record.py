@@ -116,3 +116,20 @@ def test_progress_rebuild_from_the_store_gives_identical_results(app, client, ru
     result = runner.invoke(args=["lms", "progress", "rebuild"])
     assert result.exit_code == 0 and "Rebuilt" in result.output
     assert snapshot() == before
+
+
+def test_stored_statements_can_be_listed_from_the_command_line_and_by_an_admin(
+        app, client, runner, make_user, login_as, synced):
+    import json
+
+    learner = make_user()
+    login_as(learner)
+    client.post("/courses/labor-contract-basics/enroll")
+    printed = runner.invoke(args=["lms", "statements", "list", "--email", learner.email])
+    lines = [json.loads(line) for line in printed.output.splitlines()]
+    assert [line["verb"]["id"] for line in lines] == [Verb.REGISTERED]
+    assert lines[0]["actor"]["account"]["name"] == learner.public_id and "mbox" not in lines[0]["actor"]
+    client.post("/account/logout")
+    login_as(make_user(roles=("admin",)))
+    page = client.get(f"/admin/statements?learner={learner.email}").get_data(as_text=True)
+    assert "registered" in page and "1 statement" in page
