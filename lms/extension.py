@@ -61,8 +61,12 @@ class LMS:
 
         manager = getattr(app, "login_manager", None)
         if manager is None:
+            from lms.core.i18n import SIGN_IN_REQUIRED, _
+
             manager = LoginManager()
             manager.init_app(app)
+            manager.login_message = SIGN_IN_REQUIRED
+            manager.localize_callback = _
         if manager._user_callback is None:
             manager.user_loader(load_user)
         if manager.login_view is None:

@@ -37,6 +37,8 @@ def test_config(database_url: str, instance_path: Path, **extra) -> dict:
         "LMS_LOGIN_FAILURE_DELAY": 0,
         "WTF_CSRF_ENABLED": False,
         "LMS_COURSES_PATH": str(COURSES),
+        # Argon2id still, with cheap parameters: the suite signs in hundreds of times.
+        "LMS_PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
     config.update(extra)
     return config

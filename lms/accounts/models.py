@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -43,8 +44,13 @@ class User(UserMixin, Base):
         return role in self.role_names
 
     def get_id(self) -> str:
-        # The public id, not the row id, so a session cookie never reveals how many users there are.
-        return self.public_id
+        # The public id (not the row id: a cookie should not reveal how many users there are) plus a fingerprint of
+        # the password hash, so that changing the password ends every other session and "keep me signed in" cookie.
+        return f"{self.public_id}.{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
 
 class UserRole(Base):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import time
 from datetime import timedelta
 
@@ -15,8 +17,21 @@ from lms.accounts.models import AUDIENCES, LANGUAGES, ROLES, LoginThrottle, User
 from lms.core.models import Setting
 from lms.db import session, utcnow
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("a password nobody has")
+
+
+@functools.lru_cache(maxsize=4)
+def _hasher_for(params: tuple) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(**dict(params))
+    return hasher, hasher.hash("a password nobody has")  # verified against when the e-mail is unknown
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with argon2-cffi's recommended parameters, or LMS_PASSWORD_HASH_PARAMS (cheaper ones in tests)."""
+    return _hasher_for(tuple(sorted((current_app.config.get("LMS_PASSWORD_HASH_PARAMS") or {}).items())))[0]
+
+
+def _dummy_hash() -> str:
+    return _hasher_for(tuple(sorted((current_app.config.get("LMS_PASSWORD_HASH_PARAMS") or {}).items())))[1]
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -37,17 +52,20 @@ class SignInLocked(Exception):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(public_id: str) -> User | None:
-    """Flask-Login's loader: a user by public id, if the account is active."""
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the active user whose ``get_id()`` is ``session_id`` (stale after a password change)."""
+    public_id, _, fingerprint = session_id.partition(".")
     user = session.execute(select(User).filter_by(public_id=public_id)).scalar_one_or_none()
-    return user if user is not None and user.is_active_account else None
+    if user is None or not user.is_active_account or not hmac.compare_digest(fingerprint, user.session_fingerprint):
+        return None
+    return user
 
 
 def find_user(email: str) -> User | None:
@@ -124,11 +142,11 @@ def authenticate(email: str, password: str, client_address: str) -> User | None:
     keys = [_throttle_key("email", normalise_email(email)), _throttle_key("address", client_address)]
     _refuse_if_locked(keys)
     user = find_user(email)
-    is_valid = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    is_valid = _verify(user.password_hash if user else _dummy_hash(), password) and user is not None
     if is_valid and user.is_active_account:
         _clear(keys[0])
         user.last_login_at = utcnow()
-        if _hasher.check_needs_rehash(user.password_hash):
+        if _hasher().check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         session.flush()
         return user
@@ -143,7 +161,7 @@ def authenticate(email: str, password: str, client_address: str) -> User | None:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -5,17 +5,20 @@ from lms.core.views import area_blueprint
 from lms.accounts import services
 from lms.accounts.forms import LanguageForm, LoginForm, LogoutForm, PasswordForm, ProfileForm, RegisterForm
 from lms.core.access import login_required
-from lms.core.i18n import LOCALES, _
+from lms.core.i18n import LOCALES, _, ngettext
 from lms.db import session
 
 bp = area_blueprint("accounts", __name__, template_folder="templates", url_prefix="/account")
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: an open redirect would let a phishing link borrow our sign-in page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    # Only paths on this site: an open redirect would let a phishing link borrow our sign-in page. Control
+    # characters are refused too: browsers drop a tab in "/\t/evil.example", leaving "//evil.example".
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(character) < 0x20 or ord(character) == 0x7F for character in target):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,19 +29,25 @@ def login():
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except services.SignInLocked as locked:
             session.commit()
-            form.password.errors.append(
-                _("Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again.",
-                  minutes=locked.minutes))
-            return render_template("lms/accounts/login.html", form=form), 429
+            form.password.errors.append(ngettext(
+                "Too many failed sign-in attempts. Please wait %(num)d minute and try again.",
+                "Too many failed sign-in attempts. Please wait %(num)d minutes and try again.", locked.minutes))
+            return _login_page(form, 429)
         session.commit()
         if user is None:
             form.password.errors.append(_("The e-mail address or the password is not correct."))
-            return render_template("lms/accounts/login.html", form=form), 401
+            return _login_page(form, 401)
         login_user(user, remember=form.remember.data)
         flash(_("Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(_safe_next(request.args.get("next")) or url_for("learning.my_learning"))
+    if request.method == "POST" and "csrf_token" in form.errors:
+        flash(_("The form has expired. Please sign in again."), "error")
+    return _login_page(form, 400 if request.method == "POST" else 200)
+
+
+def _login_page(form: LoginForm, status: int):
     return render_template("lms/accounts/login.html", form=form,
-                           registration_open=services.is_registration_open())
+                           registration_open=services.is_registration_open()), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -99,6 +108,8 @@ def password():
             getattr(form, error.field).errors.append(_account_error(error))
             return render_template("lms/accounts/password.html", form=form), 400
         session.commit()
+        # The session id includes a fingerprint of the password hash: every other session just ended; keep this one.
+        login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("lms/accounts/password.html", form=form), (400 if form.errors else 200)

@@ -22,6 +22,12 @@ lazy_ = domain.lazy_gettext
 ngettext = domain.ngettext
 
 
+# Flask-Login flashes this when a page needs a signed-in user, translating it through localize_callback;
+# the lazy_ call only marks it for extraction into the catalogue.
+SIGN_IN_REQUIRED = "Please sign in to open this page."
+lazy_("Please sign in to open this page.")
+
+
 def select_locale() -> str:
     """The signed-in user's language, else the one chosen this session, else the browser's best match."""
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in LOCALES:
@@ -54,8 +60,15 @@ def is_translated(language_map: dict | None, language: str | None = None) -> boo
     return bool(language_map and language_map.get(language))
 
 
+LANGUAGE_NAMES = {"en": "English", "zh-Hans": "简体中文"}  # each language named in itself, for every reader
+
+
+def language_names(tags: list[str]) -> str:
+    return ", ".join(LANGUAGE_NAMES.get(tag, tag) for tag in tags)
+
+
 def template_helpers() -> dict:
     from flask_wtf.csrf import generate_csrf
 
     return {"_": _, "gettext": _, "ngettext": ngettext, "text": text, "current_language": current_language,
-            "csrf_token": generate_csrf}
+            "csrf_token": generate_csrf, "language_names": language_names}

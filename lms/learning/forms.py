@@ -5,7 +5,7 @@ from lms.core.i18n import lazy_
 
 
 class EnrollForm(FlaskForm):
-    submit = SubmitField(lazy_("Enrol in this course"))
+    submit = SubmitField(lazy_("Enroll in this course"))
 
 
 class QuizForm(FlaskForm):

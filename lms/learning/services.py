@@ -26,10 +26,6 @@ class LearningError(Exception):
     """A learning action that is not allowed now (not enrolled, no attempts left, an incomplete answer)."""
 
 
-class NotEnrolled(LearningError):
-    pass
-
-
 class NoAttemptsLeft(LearningError):
     pass
 
@@ -54,7 +50,7 @@ def enrollments(user: User) -> list[Enrollment]:
 
 
 def enroll(user: User, course: Course) -> Enrollment:
-    """Enrol a learner on the course's newest version and record ``registered``. Idempotent: returns the existing one.
+    """Enroll a learner on the course's newest version and record ``registered``. Idempotent: returns the existing one.
 
     Raises LearningError when the course has no published version.
     """

@@ -22,7 +22,7 @@ def _course_or_404(slug: str):
 def _enrollment_or_redirect(course):
     enrollment = services.enrollment_for(current_user, course)
     if enrollment is None:
-        flash(_("Enrol in the course first to open its lessons and quizzes."), "info")
+        flash(_("Enroll in the course first to open its lessons and quizzes."), "info")
     return enrollment
 
 
@@ -48,7 +48,7 @@ def enroll(slug: str):
     enrollment = services.enroll(current_user, found)
     session.commit()
     if not already:
-        flash(_("You are enrolled. Start with the first lesson below."), "success")
+        flash(_("You are enrolled. Here is the first lesson."), "success")
     first = services.ordered_items(enrollment.version_id)
     if first:
         return redirect(url_for("learning.item", slug=slug, kind=first[0].kind, item_slug=first[0].slug))

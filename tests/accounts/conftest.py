@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -46,3 +47,15 @@ def sign_in(client, email: str, password: str, url: str = "/account/login"):
 def is_signed_in(client) -> bool:
     """Whether the client's session is signed in: My learning opens instead of sending to the sign-in page."""
     return client.get("/my-learning").status_code == 200
+
+
+def same_page_but_email(first, first_email: str, second, second_email: str) -> bool:
+    """Whether two responses are the same page once the e-mail echoed into the form and the CSRF tokens (signed
+    with a timestamp) are set aside."""
+
+    def normalised(response, email: str) -> str:
+        body = response.get_data(as_text=True).replace(email, "EMAIL")
+        return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1TOKEN", body)
+
+    return (first.status_code == second.status_code
+            and normalised(first, first_email) == normalised(second, second_email))

@@ -40,7 +40,7 @@ def test_learner_takes_demo_course_to_completion(app, client, make_user, login_a
     login_as(learner)
 
     page = client.get(f"/courses/{COURSE}")
-    assert page.status_code == 200 and "Enrol in this course" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Enroll in this course" in page.get_data(as_text=True)
     enrolled = client.post(f"/courses/{COURSE}/enroll")
     assert enrolled.status_code == 302 and "/lesson/why-in-writing" in enrolled.headers["Location"]
 
