@@ -15,7 +15,10 @@ set-up included (gunicorn's sync workers close the connection after every respon
 asyncio loop speaking minimal HTTP/1.1 over raw streams, so it takes as little CPU from the server as possible.
 
 Output: exactly one JSON line on stdout; progress and diagnostics go to stderr. Any response that is not 2xx, and
-any connection error or timeout, counts in ``errors``; a run with errors never meets the target.
+any connection error or timeout, counts in ``errors``; a run with errors never meets the target. ``requests`` counts
+completed responses, ``rps`` is that over the measured wall time. ``server_cpu_s`` and ``loadgen_cpu_s`` are the CPU
+seconds gunicorn and this script used during the run, and ``other_cpu_pct`` the share of the machine taken by other
+processes: above a few percent the figures understate the LMS (a warning goes to stderr).
 
     .venv/bin/python bench/pages.py                       # the full run (about 30 s plus ~20 s of set-up)
     .venv/bin/python bench/pages.py --duration 3 --learners 100 --clients 10   # a quick smoke run
@@ -69,11 +72,17 @@ def prepare_instance(learners: int) -> list[str]:
 
     Returns the learners' e-mail addresses.
     """
+    import os
+    import shutil
+
     from lms import create_app
 
-    app = create_app({"LMS_COURSES_PATH": str(ROOT / "courses")})
+    # Only the demo course: the benchmark must not depend on the rest of the curriculum.
+    curriculum = Path(os.environ["LMS_INSTANCE_PATH"]) / "courses"
+    shutil.copytree(ROOT / "courses" / COURSE, curriculum / COURSE)
+    app = create_app({"LMS_COURSES_PATH": str(curriculum)})
     runner = app.test_cli_runner()
-    for args in (["lms", "db", "upgrade"], ["lms", "courses", "sync", str(ROOT / "courses")]):
+    for args in (["lms", "db", "upgrade"], ["lms", "courses", "sync", str(curriculum)]):
         result = runner.invoke(args=args)
         if result.exit_code != 0:
             raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{result.output}")
@@ -83,7 +92,8 @@ def prepare_instance(learners: int) -> list[str]:
     from lms.accounts.services import hash_password
     from lms.catalog.services import course_by_slug
     from lms.db import session
-    from lms.learning.services import enroll, find_item, lesson_viewed
+    from lms.catalog.outline import outline
+    from lms.learning.services import enroll, lesson_viewed
 
     with app.app_context():
         started = time.perf_counter()
@@ -106,7 +116,7 @@ def prepare_instance(learners: int) -> list[str]:
         for done, user in enumerate(users, start=1):
             enrollment = enroll(user, course)  # records `registered`
             if first_lesson is None:
-                first_lesson = find_item(enrollment.version, "lesson", LESSONS[0])
+                first_lesson = outline(enrollment.version_id).item("lesson", LESSONS[0])
             lesson_viewed(user, enrollment, first_lesson)  # records `experienced`, so progress is non-empty
             if done % 250 == 0:
                 session.commit()
@@ -264,9 +274,10 @@ async def simulate(browser: Browser, offset: int, deadline: float, results: list
     """One learner with no think time: lesson, My learning, next lesson, My learning, ... until the deadline."""
     step = 0
     while time.perf_counter() < deadline:
-        lesson = LESSONS[(offset + step // 2) % len(LESSONS)]
-        kind, path = ("lesson", f"/courses/{COURSE}/lesson/{lesson}") if step % 2 == 0 else ("my_learning",
-                                                                                           "/my-learning")
+        if step % 2 == 0:
+            kind, path = "lesson", f"/courses/{COURSE}/lesson/{LESSONS[(offset + step // 2) % len(LESSONS)]}"
+        else:
+            kind, path = "my_learning", "/my-learning"
         step += 1
         started = time.perf_counter()
         try:
@@ -305,11 +316,17 @@ async def run_load(port: int, server: subprocess.Popen, emails: list[str], clien
     log(f"measuring {clients} clients for {duration:g} s")
     results: list[tuple[str, float]] = []
     errors: list[str] = []
+    meter = CPUMeter(server.pid)
     started = time.perf_counter()
     deadline = started + duration
     await asyncio.gather(*(simulate(browser, number % len(LESSONS), deadline, results, errors)
                            for number, browser in enumerate(browsers)))
     elapsed = time.perf_counter() - started  # includes the requests still in flight at the deadline
+    cpu = meter.stop()
+    log(f"CPU during the run: {cpu}")
+    if cpu["other_cpu_pct"] > 5:
+        log(f"WARNING: other processes used {cpu['other_cpu_pct']}% of the machine's CPU during the run; "
+            "the figures understate what the LMS can do on an idle machine")
     for browser in browsers:
         await browser.close()
     if errors:
@@ -317,11 +334,59 @@ async def run_load(port: int, server: subprocess.Popen, emails: list[str], clien
     by_kind = {kind: summary([latency for k, latency in results if k == kind]) | {"requests": sum(
         k == kind for k, _ in results)} for kind in ("lesson", "my_learning")}
     return {"requests": len(results), "errors": len(errors), "elapsed": elapsed,
-            "latencies": [latency for _, latency in results], "pages": by_kind}
+            "latencies": [latency for _, latency in results], "pages": by_kind, "cpu": cpu}
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log_path: Path) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{port}", "wsgi:app"]
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(master: int) -> list[int]:
+    pids = [master]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return pids
+
+
+def _machine_busy_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values[:8]) - idle) / tick, sum(values[:8]) / tick
+
+
+class CPUMeter:
+    """CPU used during the measured run by the server, by this load generator, and by everything else."""
+
+    def __init__(self, master: int) -> None:
+        self.pids = _server_pids(master)
+        self.server = sum(_cpu_seconds(pid) for pid in self.pids)
+        self.me = time.process_time()
+        self.busy, self.total = _machine_busy_seconds()
+
+    def stop(self) -> dict:
+        server = sum(_cpu_seconds(pid) for pid in self.pids) - self.server
+        me = time.process_time() - self.me
+        busy, total = _machine_busy_seconds()
+        busy, total = busy - self.busy, total - self.total
+        other = max(0.0, busy - server - me)
+        return {"server_cpu_s": round(server, 2), "loadgen_cpu_s": round(me, 2),
+                "other_cpu_pct": round(100 * other / total, 1) if total else 0.0}
+
+
+def start_gunicorn(port: int, workers: int, env: dict, log_path: Path, app: str) -> subprocess.Popen:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{port}", app]
     log("starting " + " ".join(command))
     with open(log_path, "wb") as handle:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
@@ -348,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent signed-in clients (default 50)")
     parser.add_argument("--learners", type=int, default=1000, help="learners in the database (default 1000)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--app", default="wsgi:app",
+                        help="the WSGI app gunicorn serves (default wsgi:app; another one to compare a variant)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder (for profiling)")
     args = parser.parse_args(argv)
     if not (args.duration > 0 and args.workers >= 1 and 1 <= args.clients <= args.learners):
@@ -357,17 +424,16 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         port = free_port()
-        env = dict(os.environ)
         for key in ("LMS_DATABASE_URL", "LMS_COURSES_PATH"):
-            env.pop(key, None)  # the benchmark's own SQLite file in the temporary instance folder, nothing else
-        env.update({"LMS_INSTANCE_PATH": str(instance), "LMS_BASE_URL": f"http://{HOST}:{port}",
-                    "LMS_SECRET_KEY": os.urandom(32).hex(), "PYTHONUNBUFFERED": "1"})
-        os.environ.clear()
-        os.environ.update(env)  # the in-process set-up reads the same settings as gunicorn
+            os.environ.pop(key, None)  # the benchmark's own SQLite file in the temporary instance folder only
+        # The in-process set-up and gunicorn read the same settings (the base URL is part of every actor key).
+        os.environ.update({"LMS_INSTANCE_PATH": str(instance), "LMS_BASE_URL": f"http://{HOST}:{port}",
+                           "LMS_SECRET_KEY": os.urandom(32).hex(), "PYTHONUNBUFFERED": "1"})
+        env = dict(os.environ)
         log(f"instance folder {instance}")
         emails = prepare_instance(args.learners)
 
-        server = start_gunicorn(port, args.workers, env, instance / "gunicorn.log")
+        server = start_gunicorn(port, args.workers, env, instance / "gunicorn.log", args.app)
         measured = asyncio.run(run_load(port, server, emails, args.clients, args.duration))
     except BaseException:
         if server is not None and (instance / "gunicorn.log").exists():
@@ -388,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         "bench": "pages", "workers": args.workers, "clients": args.clients, "learners": args.learners,
         "duration_s": round(measured["elapsed"], 2), "cpus": os.cpu_count(),
         "requests": measured["requests"], "errors": measured["errors"], "rps": round(rps, 1), **figures,
-        "pages": measured["pages"],
+        "pages": measured["pages"], **measured["cpu"],
         "target_rps": TARGET_RPS, "target_p95_ms": TARGET_P95_MS,
         "meets_target": measured["errors"] == 0 and rps >= TARGET_RPS and figures["p95_ms"] < TARGET_P95_MS,
     }

@@ -130,7 +130,8 @@ def courses_check(path: str | None) -> None:
 @courses_cli.command("list")
 def courses_list() -> None:
     """One line per course: slug, version, languages, lessons, quiz questions."""
-    from lms.catalog.services import all_latest_versions, version_outline
+    from lms.catalog.outline import outline
+    from lms.catalog.services import all_latest_versions
 
     versions = all_latest_versions()
     if not versions:
@@ -138,8 +139,7 @@ def courses_list() -> None:
         return
     click.echo(f"{'slug':32} {'version':>7}  {'languages':14} {'lessons':>7} {'questions':>9}")
     for version in versions:
-        outline = version_outline(version.id)
-        items = [item for module in outline.modules for item in module.items]
+        items = outline(version.id).items
         lessons = sum(item.kind == "lesson" for item in items)
         questions = sum(len(item.quiz["questions"]) for item in items if item.kind == "quiz")
         click.echo(f"{version.course.slug:32} {version.number:>7}  {','.join(version.languages):14} "

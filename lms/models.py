@@ -7,3 +7,4 @@ def import_all() -> None:
     import lms.core.models  # noqa: F401
     import lms.learning.models  # noqa: F401
     import lms.tracking.models  # noqa: F401
+    import lms.xapi.models  # noqa: F401

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import AUDIENCES, LANGUAGES, ROLES, LoginThrottle, User, UserRole
 from lms.core.models import Setting
@@ -62,7 +63,9 @@ def normalise_email(email: str) -> str:
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the active user whose ``get_id()`` is ``session_id`` (stale after a password change)."""
     public_id, _, fingerprint = session_id.partition(".")
-    user = session.execute(select(User).filter_by(public_id=public_id)).scalar_one_or_none()
+    # One query for the user and roles: this runs on every signed-in request.
+    user = session.execute(select(User).filter_by(public_id=public_id).options(joinedload(User.roles))
+                           ).unique().scalar_one_or_none()
     if user is None or not user.is_active_account or not hmac.compare_digest(fingerprint, user.session_fingerprint):
         return None
     return user

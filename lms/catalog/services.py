@@ -159,13 +159,5 @@ def course_by_slug(slug: str) -> Course | None:
     return session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
 
 
-def version_outline(version_id: int) -> CourseVersion:
-    """A version with its modules and items loaded, in order. Raises NoResultFound for an unknown id."""
-    return session.execute(
-        select(CourseVersion).where(CourseVersion.id == version_id)
-        .options(selectinload(CourseVersion.modules).selectinload(Module.items), selectinload(CourseVersion.course))
-    ).scalar_one()
-
-
 def tracks() -> list[Track]:
     return list(session.execute(select(Track).order_by(Track.slug)).scalars())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from lms.catalog.models import CourseItem, CourseVersion, Module
+from lms.catalog.outline import ItemOutline, ModuleOutline, VersionOutline
 from lms.tracking.statements import Activity, choice_question
 from lms.tracking.vocabulary import ActivityType
 
@@ -21,7 +21,7 @@ def module_iri(course_slug: str, module_slug: str) -> str:
     return f"{course_iri(course_slug)}/module/{module_slug}"
 
 
-def item_iri(course_slug: str, item: CourseItem) -> str:
+def item_iri(course_slug: str, item: ItemOutline) -> str:
     return f"{course_iri(course_slug)}/{item.kind}/{item.slug}"
 
 
@@ -29,15 +29,15 @@ def question_iri(course_slug: str, quiz_slug: str, question_id: str) -> str:
     return f"{course_iri(course_slug)}/quiz/{quiz_slug}/question/{question_id}"
 
 
-def course_activity(version: CourseVersion) -> Activity:
+def course_activity(version: VersionOutline) -> Activity:
     return Activity(course_iri(version.course.slug), ActivityType.COURSE, version.title)
 
 
-def module_activity(course_slug: str, module: Module) -> Activity:
+def module_activity(course_slug: str, module: ModuleOutline) -> Activity:
     return Activity(module_iri(course_slug, module.slug), ActivityType.MODULE, module.title)
 
 
-def item_activity(course_slug: str, item: CourseItem) -> Activity:
+def item_activity(course_slug: str, item: ItemOutline) -> Activity:
     kind = ActivityType.LESSON if item.kind == "lesson" else ActivityType.ASSESSMENT
     return Activity(item_iri(course_slug, item), kind, item.title)
 

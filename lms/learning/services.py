@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.catalog.models import Course, CourseItem, CourseVersion, Module
-from lms.catalog.services import latest_version, version_outline
+from lms.catalog.models import Course
+from lms.catalog.outline import ItemOutline, ModuleOutline, VersionOutline, outline
+from lms.catalog.services import latest_version
 from lms.db import session
 from lms.learning import activities
 from lms.learning.models import Enrollment
@@ -44,8 +45,7 @@ def enrollment_for(user: User, course: Course) -> Enrollment | None:
 
 def enrollments(user: User) -> list[Enrollment]:
     return list(session.execute(
-        select(Enrollment).filter_by(user_id=user.id).order_by(Enrollment.enrolled_at.desc())
-        .options(selectinload(Enrollment.version).selectinload(CourseVersion.course))
+        select(Enrollment).filter_by(user_id=user.id).order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
     ).scalars())
 
 
@@ -68,41 +68,28 @@ def enroll(user: User, course: Course) -> Enrollment:
 
 
 def _context(enrollment: Enrollment, parent=None) -> build.LearningContext:
-    version = enrollment.version
+    version = outline(enrollment.version_id)
     return build.LearningContext(
         base_url=activities.base_url(), registration=enrollment.registration,
         course=activities.course_activity(version), course_version=version.number, parent=parent,
     )
 
 
-def _module_parent(enrollment: Enrollment, item: CourseItem) -> build.Activity:
-    return activities.module_activity(enrollment.course.slug, item.module)
+def _module_parent(enrollment: Enrollment, item: ItemOutline) -> build.Activity:
+    version = outline(enrollment.version_id)
+    return activities.module_activity(version.course.slug, version.module_of(item))
 
 
-def find_item(version: CourseVersion, kind: str, slug: str) -> CourseItem | None:
-    return session.execute(
-        select(CourseItem).filter_by(version_id=version.id, kind=kind, slug=slug)
-        .options(selectinload(CourseItem.module))
-    ).scalar_one_or_none()
-
-
-def ordered_items(version_id: int) -> list[CourseItem]:
-    """The items of a version in the order learners take them."""
-    return list(session.execute(
-        select(CourseItem).join(Module).where(CourseItem.version_id == version_id)
-        .order_by(Module.position, CourseItem.position)
-    ).scalars())
-
-
-def lesson_viewed(user: User, enrollment: Enrollment, lesson: CourseItem) -> bool:
+def lesson_viewed(user: User, enrollment: Enrollment, lesson: ItemOutline) -> bool:
     """Record that the learner read a lesson, the first time only. Returns whether a statement was recorded."""
-    iri = activities.item_iri(enrollment.course.slug, lesson)
+    slug = outline(enrollment.version_id).course.slug
+    iri = activities.item_iri(slug, lesson)
     row = session.execute(select(ActivityProgress.is_completed).filter_by(
         actor_key=learner_key(user), registration=enrollment.registration, activity_id=iri)).scalar_one_or_none()
     if row:
         return False
     parent = _module_parent(enrollment, lesson)
-    record([build.lesson_experienced(actor(user), activities.item_activity(enrollment.course.slug, lesson),
+    record([build.lesson_experienced(actor(user), activities.item_activity(slug, lesson),
                                      _context(enrollment, parent))])
     return True
 
@@ -130,13 +117,13 @@ class QuizOutcome:
         return round(100 * self.raw / self.maximum) if self.maximum else 0
 
 
-def quiz_status(user: User, enrollment: Enrollment, quiz: CourseItem) -> ActivityProgress | None:
+def quiz_status(user: User, enrollment: Enrollment, quiz: ItemOutline) -> ActivityProgress | None:
     return session.execute(select(ActivityProgress).filter_by(
         actor_key=learner_key(user), registration=enrollment.registration,
-        activity_id=activities.item_iri(enrollment.course.slug, quiz))).scalar_one_or_none()
+        activity_id=activities.item_iri(outline(enrollment.version_id).course.slug, quiz))).scalar_one_or_none()
 
 
-def attempts_left(user: User, enrollment: Enrollment, quiz: CourseItem) -> int | None:
+def attempts_left(user: User, enrollment: Enrollment, quiz: ItemOutline) -> int | None:
     """Attempts the learner still has at this quiz (None: no limit)."""
     limit = quiz.quiz["max_attempts"]
     if not limit:
@@ -145,7 +132,7 @@ def attempts_left(user: User, enrollment: Enrollment, quiz: CourseItem) -> int |
     return max(0, limit - (status.attempts if status else 0))
 
 
-def grade_quiz(user: User, enrollment: Enrollment, quiz: CourseItem, answers: dict[str, list[str]]) -> QuizOutcome:
+def grade_quiz(user: User, enrollment: Enrollment, quiz: ItemOutline, answers: dict[str, list[str]]) -> QuizOutcome:
     """Grade one attempt on the server and record it: attempted, one ``answered`` per question, passed or failed.
 
     ``answers`` maps a question id to the chosen option ids (``["true"]``/``["false"]`` for true/false).
@@ -158,7 +145,7 @@ def grade_quiz(user: User, enrollment: Enrollment, quiz: CourseItem, answers: di
     for question in questions:
         if not answers.get(question["id"]):
             raise LearningError(question["id"])
-    slug = enrollment.course.slug
+    slug = outline(enrollment.version_id).course.slug
     who = actor(user)
     quiz_activity = activities.item_activity(slug, quiz)
     in_module = _context(enrollment, _module_parent(enrollment, quiz))
@@ -190,7 +177,7 @@ def _correct_choices(question: dict) -> list[str]:
 
 # --- progress, derived ------------------------------------------------------------------------------------
 
-def is_item_done(item: CourseItem, progress: ActivityProgress | None) -> bool:
+def is_item_done(item: ItemOutline, progress: ActivityProgress | None) -> bool:
     """A lesson is done once read; a quiz once passed."""
     if progress is None:
         return False
@@ -199,8 +186,8 @@ def is_item_done(item: CourseItem, progress: ActivityProgress | None) -> bool:
 
 @dataclass
 class ModuleProgress:
-    module: Module
-    items: list[tuple[CourseItem, ActivityProgress | None, bool]]
+    module: ModuleOutline
+    items: list[tuple[ItemOutline, ActivityProgress | None, bool]]
     is_completed: bool
 
     @property
@@ -211,7 +198,7 @@ class ModuleProgress:
 @dataclass
 class CourseProgress:
     enrollment: Enrollment
-    version: CourseVersion
+    version: VersionOutline
     modules: list[ModuleProgress]
     is_completed: bool
 
@@ -225,7 +212,7 @@ class CourseProgress:
         return {item.id for module in self.modules for item, _, done in module.items if done}
 
     @property
-    def next_item(self) -> CourseItem | None:
+    def next_item(self) -> ItemOutline | None:
         """Where to resume: the first item not done yet."""
         for module in self.modules:
             for item, _, done in module.items:
@@ -236,7 +223,7 @@ class CourseProgress:
 
 def course_progress(user: User, enrollment: Enrollment) -> CourseProgress:
     """The learner's progress through their version of a course, read from the projection."""
-    version = version_outline(enrollment.version_id)
+    version = outline(enrollment.version_id)
     rows = progress_for(learner_key(user), enrollment.registration)
     slug = version.course.slug
     modules = []
@@ -256,14 +243,13 @@ def derive_completions(sender, actor_key: str, registration: str, activity_ids: 
     if not registration or "lms" not in getattr(sender, "extensions", {}):
         return
     enrollment = session.execute(
-        select(Enrollment).filter_by(registration=registration).options(
-            selectinload(Enrollment.user), selectinload(Enrollment.version).selectinload(CourseVersion.course))
+        select(Enrollment).filter_by(registration=registration).options(selectinload(Enrollment.user))
     ).scalar_one_or_none()
     if enrollment is None or learner_key(enrollment.user) != actor_key:
         return
     progress = course_progress(enrollment.user, enrollment)
     who = actor(enrollment.user)
-    slug = enrollment.course.slug
+    slug = progress.version.course.slug
     newly_done = [module for module in progress.modules
                   if not module.is_completed and all(done for _, _, done in module.items)]
     if newly_done:

@@ -2,7 +2,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from lms.core.views import area_blueprint
-from lms.catalog.services import course_by_slug, latest_version, version_outline
+from lms.catalog.outline import outline
+from lms.catalog.services import course_by_slug, latest_version
 from lms.core.access import login_required
 from lms.core.i18n import _
 from lms.db import session
@@ -31,11 +32,15 @@ def course(slug: str):
     found = _course_or_404(slug)
     enrollment = services.enrollment_for(current_user, found) if current_user.is_authenticated else None
     progress = services.course_progress(current_user, enrollment) if enrollment else None
-    version = progress.version if progress else latest_version(found.id)
-    if version is None:
-        abort(404)
-    return render_template("lms/learning/course.html", course=found, version=version_outline(version.id),
-                           progress=progress, enroll_form=EnrollForm())
+    if progress is not None:
+        version = progress.version
+    else:
+        latest = latest_version(found.id)
+        if latest is None:
+            abort(404)
+        version = outline(latest.id)
+    return render_template("lms/learning/course.html", course=found, version=version, progress=progress,
+                           enroll_form=EnrollForm())
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
@@ -49,7 +54,7 @@ def enroll(slug: str):
     session.commit()
     if not already:
         flash(_("You are enrolled. Here is the first lesson."), "success")
-    first = services.ordered_items(enrollment.version_id)
+    first = outline(enrollment.version_id).items
     if first:
         return redirect(url_for("learning.item", slug=slug, kind=first[0].kind, item_slug=first[0].slug))
     return redirect(url_for("learning.course", slug=slug))
@@ -62,11 +67,11 @@ def item(slug: str, kind: str, item_slug: str):
     enrollment = _enrollment_or_redirect(found)
     if enrollment is None:
         return redirect(url_for("learning.course", slug=slug))
-    version = enrollment.version
-    current = services.find_item(version, kind, item_slug)
+    version = outline(enrollment.version_id)
+    current = version.item(kind, item_slug)
     if current is None:
         abort(404)
-    items = services.ordered_items(version.id)
+    items = version.items
     position = next(index for index, candidate in enumerate(items) if candidate.id == current.id)
     neighbours = {
         "previous": items[position - 1] if position > 0 else None,
@@ -76,8 +81,8 @@ def item(slug: str, kind: str, item_slug: str):
     if kind == "lesson":
         if request.method == "POST":
             abort(405)
-        services.lesson_viewed(current_user, enrollment, current)
-        session.commit()
+        if services.lesson_viewed(current_user, enrollment, current):
+            session.commit()
         return render_template("lms/learning/lesson.html", course=found, version=version, lesson=current,
                                nav=neighbours)
     return _quiz(found, enrollment, current, neighbours)
@@ -87,7 +92,7 @@ def _quiz(course, enrollment, quiz, neighbours):
     form = QuizForm()
     left = services.attempts_left(current_user, enrollment, quiz)
     status = services.quiz_status(current_user, enrollment, quiz)
-    context = dict(course=course, version=enrollment.version, quiz=quiz, nav=neighbours, form=form,
+    context = dict(course=course, version=outline(enrollment.version_id), quiz=quiz, nav=neighbours, form=form,
                    attempts_left=left, status=status, answers={}, missing=set())
     if request.method == "POST":
         if not form.validate_on_submit():
