@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from lms.models import import_all
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSES = ROOT / "courses"
+DEMO_COURSE = "labor-contract-basics"
 SHARED = ROOT.parent / "shared"
 BASE_URL = "http://lms.test"
 
@@ -143,10 +145,27 @@ def login_as(client):
     return login
 
 
+def demo_curriculum(target: Path) -> Path:
+    """A curriculum folder holding only the demo course and one track for it: the flows under test must not
+    depend on the rest of courses/ (which has its own check, tests/catalog/test_curriculum.py)."""
+    shutil.copytree(COURSES / DEMO_COURSE, target / DEMO_COURSE)
+    (target / "tracks.yaml").write_text(
+        "tracks:\n  - slug: workers-rights\n"
+        "    title: {en: Workers' and Employers' Rights and Duties, zh-Hans: 劳动者和用人单位的权利与义务}\n"
+        f"    audience: [worker, employer]\n    courses: [{DEMO_COURSE}]\n    pass_mark: 70\n", encoding="utf-8")
+    return target
+
+
 @pytest.fixture
-def synced(app, runner):
-    """The repository's courses/ loaded into the catalog."""
-    result = runner.invoke(args=["lms", "courses", "sync", str(COURSES)])
+def curriculum(tmp_path) -> Path:
+    """A writable copy of the demo curriculum."""
+    return demo_curriculum(tmp_path / "courses")
+
+
+@pytest.fixture
+def synced(app, runner, curriculum):
+    """The demo curriculum loaded into the catalog."""
+    result = runner.invoke(args=["lms", "courses", "sync", str(curriculum)])
     assert result.exit_code == 0, result.output
     return result
 

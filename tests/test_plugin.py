@@ -7,7 +7,7 @@ from sqlalchemy import String, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from lms import LMS
-from tests.conftest import COURSES
+from tests.conftest import demo_curriculum
 
 
 def make_host(database_uri: str, tmp_path):
@@ -63,7 +63,7 @@ def test_host_page_and_lms_pages_work_in_one_process(tmp_path):
     host, host_db, _, _ = make_host(f"sqlite:///{tmp_path / 'host.sqlite3'}", tmp_path)
     runner = host.test_cli_runner()
     assert runner.invoke(args=["lms", "db", "upgrade"]).exit_code == 0
-    assert runner.invoke(args=["lms", "courses", "sync", str(COURSES)]).exit_code == 0
+    assert runner.invoke(args=["lms", "courses", "sync", str(demo_curriculum(tmp_path / "courses"))]).exit_code == 0
     assert runner.invoke(args=["lms", "users", "create", "--email", "w@example.org",
                                "--password", "password-123"]).exit_code == 0
     client = host.test_client()
