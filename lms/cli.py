@@ -216,6 +216,54 @@ def statements_list(email: str | None, limit: int) -> None:
         click.echo(json.dumps(row.full, ensure_ascii=False, sort_keys=True))
 
 
+# --- xAPI LRS --------------------------------------------------------------------------------------------
+
+xapi_cli = AppGroup("xapi", help="The built-in LRS.")
+lms_cli.add_command(xapi_cli)
+clients_cli = AppGroup("clients", help="LRS credentials (key and secret, HTTP Basic).")
+xapi_cli.add_command(clients_cli)
+
+
+@clients_cli.command("create")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, default=("all",), show_default=True,
+              help="Repeatable: all, statements/write, statements/read, statements/read/mine, documents.")
+def clients_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a credential; prints its key and secret on one line (the secret is shown only this once)."""
+    from lms.xapi.credentials import CredentialError, create_client
+
+    try:
+        client, secret = create_client(name, list(scopes))
+    except CredentialError as error:
+        raise click.ClickException(str(error)) from None
+    _session().commit()
+    click.echo(f"{client.key} {secret}")
+
+
+@clients_cli.command("list")
+def clients_list() -> None:
+    """One line per credential: key, state, scopes, name."""
+    from lms.xapi.credentials import list_clients
+
+    for client in list_clients():
+        state = "revoked" if client.revoked_at else "active"
+        click.echo(f"{client.key}  {state:7}  {','.join(client.scopes):50}  {client.name}")
+
+
+@clients_cli.command("revoke")
+@click.argument("key")
+def clients_revoke(key: str) -> None:
+    """Revoke a credential: it stops working at once."""
+    from lms.xapi.credentials import CredentialError, revoke_client
+
+    try:
+        client = revoke_client(key)
+    except CredentialError as error:
+        raise click.ClickException(str(error)) from None
+    _session().commit()
+    click.echo(f"Revoked {client.key} ({client.name}).")
+
+
 # --- progress ---------------------------------------------------------------------------------------------
 
 progress_cli = AppGroup("progress", help="The progress projection.")

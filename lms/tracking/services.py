@@ -148,18 +148,20 @@ def _related(statement: dict) -> set[tuple[str, str]]:
         for member in actor.get("member", []):
             found.add(("agent", actor_key(member)))
 
-    def visit_object(obj: dict) -> None:
+    def visit_object(obj: dict, is_top: bool) -> None:
         object_type = obj.get("objectType", "Activity")
         if object_type == "Activity":
             found.add(("activity", obj["id"]))
         elif object_type in ("Agent", "Group"):
             visit_actor(obj)
+            if is_top:  # the plain agent filter matches a statement's actor or its object
+                found.add(("object_agent", actor_key(obj)))
         elif object_type == "SubStatement":
-            visit(obj)
+            visit(obj, is_top=False)
 
-    def visit(part: dict) -> None:
+    def visit(part: dict, is_top: bool) -> None:
         visit_actor(part.get("actor"))
-        visit_object(part["object"])
+        visit_object(part["object"], is_top)
         context = part.get("context") or {}
         visit_actor(context.get("instructor"))
         visit_actor(context.get("team"))
@@ -167,7 +169,8 @@ def _related(statement: dict) -> set[tuple[str, str]]:
             for activity in activities if isinstance(activities, list) else [activities]:
                 found.add(("activity", activity["id"]))
 
-    visit(statement)
+    visit(statement, is_top=True)
+    visit_actor(statement.get("authority"))  # related_agents includes the authority
     return found
 
 

@@ -128,7 +128,7 @@ def upgrade():
     op.create_table('lms_statement_relation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('statement_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('key', sa.String(length=2048), nullable=False),
     sa.ForeignKeyConstraint(['statement_pk'], ['lms_statement.id'], name=op.f('fk_lms_statement_relation_statement_pk_lms_statement'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lms_statement_relation'))

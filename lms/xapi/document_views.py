@@ -1,0 +1,1 @@
+"""State, Activity Profile, Agent Profile, Activities and Agents resources (being written)."""

@@ -1,0 +1,326 @@
+"""The Statement resource's logic: storing through ``tracking.record()``, and querying with every xAPI filter."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, exists, or_, select, tuple_
+
+from lms.db import session
+from lms.tracking.models import Statement, StatementRelation
+from lms.tracking.services import StatementConflict, actor_key, record
+from lms.tracking.validation import StatementInvalid, validate_statement
+from lms.tracking.vocabulary import Verb
+from lms.xapi.credentials import Principal
+from lms.xapi.protocol import XAPIError, bad_request, parse_bool, parse_json_param
+
+MAX_LIMIT = 500
+QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
+                "until", "limit", "format", "attachments", "ascending"}
+SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+FORMATS = ("exact", "ids", "canonical")
+
+
+# --- storing -----------------------------------------------------------------------------------------------
+
+def store(statements: list[dict], principal: Principal) -> list[str]:
+    """Store statements sent to the LRS, as ``principal``. Raises XAPIError (400, 403, 409) and stores nothing then."""
+    _check_principal_may_store(statements, principal)
+    _check_voiding_targets(statements)
+    try:
+        return record(statements, authority=principal.authority)
+    except StatementInvalid as error:
+        raise bad_request(str(error)) from None
+    except StatementConflict as error:
+        raise XAPIError(409, str(error)) from None
+
+
+def _check_principal_may_store(statements: list[dict], principal: Principal) -> None:
+    if not principal.may("statements/write"):
+        raise XAPIError(403, "this credential may not store statements")
+    if principal.user_public_id is None:
+        return
+    # A per-launch credential speaks only for its learner, in its registration.
+    from lms.tracking.services import user_actor_key
+
+    own = user_actor_key(principal.user_public_id)
+    for index, statement in enumerate(statements):
+        actor = statement.get("actor")
+        if not isinstance(actor, dict) or _safe_key(actor) != own:
+            raise XAPIError(403, f"statements[{index}].actor: this launch credential may only record for its learner")
+        registration = (statement.get("context") or {}).get("registration") if isinstance(
+            statement.get("context"), dict) else None
+        if principal.registration and registration and str(registration).lower() != principal.registration:
+            raise XAPIError(403, f"statements[{index}].context.registration: not this launch's registration")
+
+
+def _safe_key(actor: dict) -> str | None:
+    try:
+        return actor_key(actor)
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+def _check_voiding_targets(statements: list[dict]) -> None:
+    """A voiding statement may not target another voiding statement."""
+    targets = [s["object"].get("id") for s in statements
+               if isinstance(s, dict) and isinstance(s.get("verb"), dict) and s["verb"].get("id") == Verb.VOIDED
+               and isinstance(s.get("object"), dict) and s["object"].get("objectType") == "StatementRef"]
+    if not targets:
+        return
+    voiding = session.execute(select(Statement.statement_id).where(
+        Statement.statement_id.in_([str(t).lower() for t in targets]), Statement.verb_id == Verb.VOIDED)).first()
+    batch_voiding = {str(s.get("id", "")).lower() for s in statements
+                     if isinstance(s, dict) and isinstance(s.get("verb"), dict) and s["verb"].get("id") == Verb.VOIDED}
+    if voiding is not None or batch_voiding & {str(t).lower() for t in targets}:
+        raise bad_request("object: a voiding statement cannot be voided")
+
+
+# --- reading one -------------------------------------------------------------------------------------------
+
+def get_one(statement_id: str, voided: bool, principal: Principal) -> Statement:
+    """A statement by id (``voided``: by the id of a voided statement). Raises XAPIError 404."""
+    row = session.execute(select(Statement).filter_by(statement_id=statement_id.lower())).scalar_one_or_none()
+    if row is None or row.is_voided != voided or not _visible(row, principal):
+        raise XAPIError(404, f"no {'voided ' if voided else ''}statement with id {statement_id}")
+    return row
+
+
+def _visible(row: Statement, principal: Principal) -> bool:
+    if principal.may("statements/read"):
+        return True
+    return principal.may("statements/read/mine") and row.authority_key == actor_key(principal.authority)
+
+
+# --- querying ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Query:
+    agent: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: str | None = None
+    until: str | None = None
+    limit: int = MAX_LIMIT
+    format: str = "exact"
+    attachments: bool = False
+    ascending: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> Query:
+        """Parse the query-string parameters. Raises a 400 XAPIError naming the bad one."""
+        unknown = set(args.keys()) - QUERY_PARAMS
+        if unknown:
+            raise bad_request(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        query = cls()
+        if "agent" in args:
+            agent = parse_json_param(args["agent"], "agent")
+            try:
+                validate_statement({"actor": agent, "verb": {"id": "http://example.com/v"},
+                                    "object": {"id": "http://example.com/a"}})
+            except StatementInvalid as error:
+                raise bad_request("agent: " + error.message) from None
+            query.agent = actor_key(agent)
+        query.verb = args.get("verb") or None
+        query.activity = args.get("activity") or None
+        if "registration" in args:
+            query.registration = _uuid(args["registration"], "registration")
+        query.related_activities = parse_bool(args.get("related_activities"), "related_activities")
+        query.related_agents = parse_bool(args.get("related_agents"), "related_agents")
+        query.since = _timestamp(args.get("since"), "since")
+        query.until = _timestamp(args.get("until"), "until")
+        if "limit" in args:
+            try:
+                limit = int(args["limit"])
+            except ValueError:
+                raise bad_request("the parameter limit must be a whole number") from None
+            if limit < 0:
+                raise bad_request("the parameter limit must not be negative")
+            query.limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
+        query.format = args.get("format", "exact")
+        if query.format not in FORMATS:
+            raise bad_request(f"the parameter format must be one of {', '.join(FORMATS)}")
+        query.attachments = parse_bool(args.get("attachments"), "attachments")
+        query.ascending = parse_bool(args.get("ascending"), "ascending")
+        return query
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _uuid(value: str, name: str) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(value)).lower()
+    except ValueError:
+        raise bad_request(f"the parameter {name} is not a UUID") from None
+
+
+def _timestamp(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"the parameter {name} is not an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None:
+        from datetime import timezone
+
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.isoformat()
+
+
+def _filters(query: Query):
+    """The conditions of the non-time filters, for the statements themselves."""
+    conditions = []
+    if query.agent:
+        if query.related_agents:
+            conditions.append(_related("agent", query.agent))
+        else:
+            conditions.append(or_(Statement.actor_key == query.agent, _related("object_agent", query.agent)))
+    if query.verb:
+        conditions.append(Statement.verb_id == query.verb)
+    if query.activity:
+        conditions.append(_related("activity", query.activity) if query.related_activities
+                          else Statement.object_activity_id == query.activity)
+    if query.registration:
+        conditions.append(Statement.registration == query.registration)
+    return conditions
+
+
+def _related(kind: str, key: str):
+    return exists().where(StatementRelation.statement_pk == Statement.id, StatementRelation.kind == kind,
+                          StatementRelation.key == key)
+
+
+def run_query(query: Query, principal: Principal, cursor: tuple | None = None) -> tuple[list[Statement], tuple | None]:
+    """One page of matching statements and the cursor of the next page (None when this is the last)."""
+    conditions = _filters(query)
+    statement = select(Statement).where(Statement.is_voided.is_(False))
+    if conditions:
+        matching = select(Statement.statement_id).where(*conditions)
+        # A statement that targets another (a StatementRef object) matches when its target does.
+        statement = statement.where(or_(and_(*conditions), Statement.object_statement_id.in_(matching)))
+    if query.since:
+        statement = statement.where(Statement.stored_at > datetime.fromisoformat(query.since))
+    if query.until:
+        statement = statement.where(Statement.stored_at <= datetime.fromisoformat(query.until))
+    if not principal.may("statements/read"):
+        statement = statement.where(Statement.authority_key == actor_key(principal.authority))
+    order = (Statement.stored_at, Statement.id)
+    if cursor is not None:
+        stored_at, pk = datetime.fromisoformat(cursor[0]), cursor[1]
+        statement = statement.where(tuple_(*order) > (stored_at, pk) if query.ascending
+                                    else tuple_(*order) < (stored_at, pk))
+    statement = statement.order_by(*(column.asc() if query.ascending else column.desc() for column in order))
+    rows = list(session.execute(statement.limit(query.limit + 1)).scalars())
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[:query.limit]
+        next_cursor = (rows[-1].stored_at.isoformat(), rows[-1].id)
+    return rows, next_cursor
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="lms.xapi.more")
+
+
+def more_token(query: Query, cursor: tuple) -> str:
+    return _serializer().dumps({"q": query.as_dict(), "c": list(cursor)})
+
+
+def read_more_token(token: str) -> tuple[Query, tuple]:
+    """The query and cursor a ``more`` token stands for. Raises a 400 XAPIError for a forged or stale one."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        raise bad_request("the more token is not valid") from None
+    return Query(**data["q"]), tuple(data["c"])
+
+
+# --- output formats ----------------------------------------------------------------------------------------
+
+def formatted(statement: dict, fmt: str, languages: list[str]) -> dict:
+    """A stored statement in the requested format: exact (as stored), ids, or canonical (one language)."""
+    if fmt == "exact":
+        return statement
+    statement = json.loads(json.dumps(statement))
+    if fmt == "ids":
+        return _ids_only(statement)
+    return _canonical(statement, languages)
+
+
+def _agent_ids(agent: dict) -> dict:
+    reduced = {k: v for k, v in agent.items() if k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")}
+    if agent.get("objectType") == "Group" and "member" in agent and not any(
+            k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")):
+        reduced["member"] = [_agent_ids(member) for member in agent["member"]]
+    return reduced
+
+
+def _ids_only(part: dict) -> dict:
+    if "actor" in part:
+        part["actor"] = _agent_ids(part["actor"])
+    if "authority" in part:
+        part["authority"] = _agent_ids(part["authority"])
+    if "verb" in part:
+        part["verb"] = {"id": part["verb"]["id"]}
+    obj = part.get("object")
+    if isinstance(obj, dict):
+        object_type = obj.get("objectType", "Activity")
+        if object_type == "Activity":
+            part["object"] = {"objectType": "Activity", "id": obj["id"]}
+        elif object_type in ("Agent", "Group"):
+            part["object"] = _agent_ids(obj)
+        elif object_type == "SubStatement":
+            part["object"] = _ids_only(obj)
+    context = part.get("context")
+    if isinstance(context, dict):
+        for name in ("instructor", "team"):
+            if name in context:
+                context[name] = _agent_ids(context[name])
+        for name, activities in (context.get("contextActivities") or {}).items():
+            listed = activities if isinstance(activities, list) else [activities]
+            context["contextActivities"][name] = [{"objectType": "Activity", "id": a["id"]} for a in listed]
+    return part
+
+
+LANGUAGE_MAP_KEYS = {"display", "name", "description"}
+
+
+def _canonical(value, languages: list[str]):
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key in LANGUAGE_MAP_KEYS and isinstance(item, dict) and item and all(
+                    isinstance(v, str) for v in item.values()):
+                result[key] = _one_language(item, languages)
+            elif key == "extensions":
+                result[key] = item
+            else:
+                result[key] = _canonical(item, languages)
+        return result
+    if isinstance(value, list):
+        return [_canonical(item, languages) for item in value]
+    return value
+
+
+def _one_language(language_map: dict, languages: list[str]) -> dict:
+    lowered = {key.lower(): key for key in language_map}
+    for wanted in languages:
+        wanted = wanted.lower()
+        if wanted in lowered:
+            return {lowered[wanted]: language_map[lowered[wanted]]}
+        for key in lowered:
+            if key.split("-")[0] == wanted.split("-")[0]:
+                return {lowered[key]: language_map[lowered[key]]}
+    first = next(iter(language_map))
+    return {first: language_map[first]}
