@@ -109,16 +109,14 @@ def courses_sync(path: str | None) -> None:
 @courses_cli.command("check")
 @click.argument("path", required=False)
 def courses_check(path: str | None) -> None:
-    """Validate the courses folder without loading anything."""
-    from lms.catalog.loader import CourseFileError, parse_tracks
-    from lms.catalog.services import check_courses
+    """Validate the courses folder strictly (every Chinese translation present) without loading anything."""
+    from lms.catalog.services import check_courses, check_tracks
 
     root = _courses_root(path)
-    parsed, errors = check_courses(root)
-    try:
-        parse_tracks(root / "tracks.yaml")
-    except CourseFileError as error:
-        errors.append(error)
+    if not root.is_dir():
+        raise click.ClickException(f"{root} is not a folder")
+    parsed, errors = check_courses(root, strict=True)
+    errors += check_tracks(root, {folder.name for folder in root.iterdir() if (folder / "course.yaml").exists()})
     for course in parsed:
         click.echo(f"ok     {course.slug}")
     for error in errors:

@@ -131,6 +131,12 @@ class _Reader:
             self.fail(key, f"must be a whole number from {low} to {high}")
         return value
 
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, "must be true or false")
+        return value
+
     def audience(self, key: str = "audience") -> list[str]:
         value = self.data.get(key, [])
         if not isinstance(value, list):
@@ -152,6 +158,7 @@ class ParsedItem:
     body: dict[str, str] | None = None
     source: dict[str, str] | None = None
     quiz: dict | None = None
+    references: dict[str, list[Reference]] = field(default_factory=dict)  # by language
 
 
 @dataclass
@@ -169,6 +176,7 @@ class ParsedCourse:
     audience: list[str]
     label: str | None
     modules: list[ParsedModule]
+    media: dict[str, str] = field(default_factory=dict)  # file name in media/ -> SHA-256 of its content
 
     @property
     def languages(self) -> list[str]:
@@ -199,17 +207,82 @@ class ParsedTrack:
     courses: list[str]
     pass_mark: int
     validity_months: int | None
+    electives: list[str] = field(default_factory=list)
+    electives_required: int = 0
+    line: int = 1
+
+    @property
+    def all_courses(self) -> list[str]:
+        return self.courses + [slug for slug in self.electives if slug not in self.courses]
 
 
 # --- courses ----------------------------------------------------------------------------------------------
 
-def render_markdown(source: str) -> str:
-    """Lesson Markdown as sanitised HTML: raw HTML is not rendered, and nh3 removes anything unsafe that is left."""
-    return nh3.clean(_markdown.render(source), link_rel="noopener noreferrer")
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+LINK_KINDS = ("lesson", "quiz", "course")
 
 
-def parse_course(folder: Path) -> ParsedCourse:
-    """Read and check one course folder. Raises CourseFileError for the first problem found."""
+@dataclass
+class Reference:
+    """A link to another part of the curriculum, or an image, found in a lesson, with its line."""
+
+    kind: str  # "lesson", "quiz", "course" or "image"
+    target: str
+    line: int
+    alt: str = ""
+
+
+def render_markdown(source: str, media_digests: dict[str, str] | None = None) -> str:
+    """Lesson Markdown as sanitised HTML: raw HTML is shown as text, curriculum links and media become relative
+    URLs, and nh3 removes anything unsafe that is left."""
+    tokens = _markdown.parse(source)
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "link_open":
+                child.attrSet("href", _relative_url(str(child.attrGet("href") or "")))
+            elif child.type == "image":
+                src = str(child.attrGet("src") or "")
+                name = src[len("media/"):] if src.startswith("media/") else None
+                if name and media_digests and name in media_digests:
+                    child.attrSet("src", f"../media/{media_digests[name]}/{name}")
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    return nh3.clean(html, link_rel="noopener noreferrer")
+
+
+def _relative_url(href: str) -> str:
+    # A lesson is served at .../courses/<course>/lesson/<lesson>: these resolve from there, under any URL prefix.
+    kind, _, target = href.partition(":")
+    if kind == "lesson" and SLUG.match(target):
+        return target
+    if kind == "quiz" and SLUG.match(target):
+        return f"../quiz/{target}"
+    if kind == "course" and SLUG.match(target):
+        return f"../../{target}"
+    return href
+
+
+def references(source: str, first_line: int) -> list[Reference]:
+    """The curriculum links and images in a lesson's Markdown, with their line numbers in the file."""
+    found = []
+    for token in _markdown.parse(source):
+        line = first_line + (token.map[0] if token.map else 0)
+        for child in token.children or []:
+            if child.type == "link_open":
+                kind, _, target = str(child.attrGet("href") or "").partition(":")
+                if kind in LINK_KINDS:
+                    found.append(Reference(kind, target, line))
+            elif child.type == "image":
+                found.append(Reference("image", str(child.attrGet("src") or ""), line, child.content.strip()))
+    return found
+
+
+def parse_course(folder: Path, known_courses: set[str] | None = None) -> ParsedCourse:
+    """Read and check one course folder. Raises CourseFileError for the first problem found.
+
+    ``known_courses``: the course slugs that ``course:`` links may point at (unchecked when None).
+    """
     path = folder / "course.yaml"
     reader = _Reader(path, read_yaml(path))
     reader.only({"slug", "title", "summary", "audience", "label", "version", "modules"})
@@ -225,6 +298,7 @@ def parse_course(folder: Path) -> ParsedCourse:
     course = ParsedCourse(
         slug=slug, title=reader.language_map("title"), summary=reader.language_map("summary", required=False),
         audience=reader.audience(), label=str(label) if label is not None else None, modules=[],
+        media=media_digests(folder),
     )
     seen: set[tuple[str, str]] = set()
     module_slugs: set[str] = set()
@@ -248,18 +322,97 @@ def parse_course(folder: Path) -> ParsedCourse:
                 item_reader.fail(kind, f"the {kind} {item_slug!r} is listed twice")
             seen.add((kind, item_slug))
             if kind == "lesson":
-                module.items.append(parse_lesson(folder, item_slug, item_reader))
+                module.items.append(parse_lesson(folder, item_slug, item_reader, course.media))
             else:
                 module.items.append(parse_quiz(folder / "quizzes" / f"{item_slug}.yaml", item_slug, item_reader))
         course.modules.append(module)
+    check_references(folder, course, known_courses)
     return course
 
 
-def parse_lesson(folder: Path, slug: str, listed_at: _Reader) -> ParsedItem:
+def media_digests(folder: Path) -> dict[str, str]:
+    """The course's media files (images) by name, with the SHA-256 of each. Raises CourseFileError for a bad one."""
+    digests = {}
+    media = folder / "media"
+    if not media.is_dir():
+        return digests
+    for path in sorted(media.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() not in IMAGE_TYPES or not path.is_file() or path.is_symlink():
+            raise CourseFileError(path, None, "(file)", "media/ may hold only PNG, JPEG, GIF or WebP images")
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            raise CourseFileError(path, None, "(file)", "an image may be at most 5 MB")
+        digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    return digests
+
+
+def check_references(folder: Path, course: ParsedCourse, known_courses: set[str] | None) -> None:
+    """Every curriculum link points at something that exists, and every image exists and has alt text."""
+    slugs = {(item.kind, item.slug) for item in course.items}
+    for item in course.items:
+        for language, found in item.references.items():
+            path = folder / "lessons" / f"{item.slug}.{language}.md"
+            for reference in found:
+                if reference.kind == "image":
+                    name = reference.target[len("media/"):] if reference.target.startswith("media/") else None
+                    if name is None or name not in course.media:
+                        raise CourseFileError(path, reference.line, "(image)",
+                                              f"the image {reference.target} does not exist (put it in media/)")
+                    if not reference.alt:
+                        raise CourseFileError(path, reference.line, "(image)",
+                                              f"the image {reference.target} needs alt text: ![what it shows](...)")
+                elif reference.kind in ("lesson", "quiz") and (reference.kind, reference.target) not in slugs:
+                    raise CourseFileError(path, reference.line, "(link)",
+                                          f"the link to {reference.kind}:{reference.target} points at nothing "
+                                          "in this course")
+                elif reference.kind == "course" and known_courses is not None \
+                        and reference.target not in known_courses:
+                    raise CourseFileError(path, reference.line, "(link)",
+                                          f"the link to course:{reference.target} points at no course")
+
+
+def missing_translations(folder: Path, course: ParsedCourse) -> list[CourseFileError]:
+    """Every text of the course that has no Chinese (zh-Hans) version, each as an error naming its file."""
+    problems = []
+    course_file = folder / "course.yaml"
+    if "zh-Hans" not in course.title:
+        problems.append(CourseFileError(course_file, None, "title", "no zh-Hans translation"))
+    if course.summary and "zh-Hans" not in course.summary:
+        problems.append(CourseFileError(course_file, None, "summary", "no zh-Hans translation"))
+    for module in course.modules:
+        if "zh-Hans" not in module.title:
+            problems.append(CourseFileError(course_file, None, f"modules.{module.slug}.title",
+                                            "no zh-Hans translation"))
+        for item in module.items:
+            if item.kind == "lesson" and "zh-Hans" not in (item.source or {}):
+                problems.append(CourseFileError(folder / "lessons" / f"{item.slug}.zh-Hans.md", None, "(file)",
+                                                "the Chinese version of this lesson is missing"))
+            if item.kind == "quiz":
+                problems += _quiz_translations(folder / "quizzes" / f"{item.slug}.yaml", item)
+    return problems
+
+
+def _quiz_translations(path: Path, item: ParsedItem) -> list[CourseFileError]:
+    problems = []
+    if "zh-Hans" not in item.title:
+        problems.append(CourseFileError(path, None, "title", "no zh-Hans translation"))
+    for question in item.quiz["questions"]:
+        texts = {"prompt": question["prompt"], "feedback": question.get("feedback") or {"zh-Hans": "-"}}
+        texts.update({f"options.{o['id']}.text": o["text"] for o in question.get("options", [])})
+        for name, language_map in texts.items():
+            if "zh-Hans" not in language_map:
+                problems.append(CourseFileError(path, None, f"questions.{question['id']}.{name}",
+                                                "no zh-Hans translation"))
+    return problems
+
+
+def parse_lesson(folder: Path, slug: str, listed_at: _Reader, media: dict[str, str] | None = None) -> ParsedItem:
     """A lesson's Markdown files, one per language (English required)."""
     title: dict[str, str] = {}
     source: dict[str, str] = {}
     body: dict[str, str] = {}
+    found: dict[str, list[Reference]] = {}
     minutes: int | None = None
     for language in CONTENT_LANGUAGES:
         path = folder / "lessons" / f"{slug}.{language}.md"
@@ -268,7 +421,8 @@ def parse_lesson(folder: Path, slug: str, listed_at: _Reader) -> ParsedItem:
                 listed_at.fail("lesson", f"the lesson file lessons/{slug}.en.md does not exist")
             continue
         try:
-            post = frontmatter.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            post = frontmatter.loads(text)
         except UnicodeDecodeError:
             raise CourseFileError(path, None, "(file)", "the file is not UTF-8 text") from None
         except yaml.YAMLError as error:
@@ -287,8 +441,11 @@ def parse_lesson(folder: Path, slug: str, listed_at: _Reader) -> ParsedItem:
         minutes = minutes or lesson_minutes
         title[language] = lesson_title.strip()
         source[language] = post.content
-        body[language] = render_markdown(post.content)
-    return ParsedItem(kind="lesson", slug=slug, title=title, minutes=minutes, body=body, source=source)
+        body[language] = render_markdown(post.content, media)
+        first_line = text[:text.find(post.content[:80])].count("\n") + 1 if post.content else 1
+        found[language] = references(post.content, first_line)
+    return ParsedItem(kind="lesson", slug=slug, title=title, minutes=minutes, body=body, source=source,
+                      references=found)
 
 
 def parse_quiz(path: Path, slug: str, listed_at: _Reader) -> ParsedItem:
@@ -296,7 +453,7 @@ def parse_quiz(path: Path, slug: str, listed_at: _Reader) -> ParsedItem:
     if not path.exists():
         listed_at.fail("quiz", f"the quiz file quizzes/{slug}.yaml does not exist")
     reader = _Reader(path, read_yaml(path))
-    reader.only({"title", "pass_mark", "max_attempts", "questions"})
+    reader.only({"title", "pass_mark", "max_attempts", "shuffle", "questions"})
     questions_data = reader.required("questions")
     if not isinstance(questions_data, list) or not questions_data:
         reader.fail("questions", "must be a list of one or more questions")
@@ -307,6 +464,7 @@ def parse_quiz(path: Path, slug: str, listed_at: _Reader) -> ParsedItem:
     quiz = {
         "pass_mark": reader.integer("pass_mark", 70, 0, 100),
         "max_attempts": reader.integer("max_attempts", 0, 0, 100),
+        "shuffle": reader.boolean("shuffle", True),
         "questions": questions,
     }
     return ParsedItem(kind="quiz", slug=slug, title=reader.language_map("title"), quiz=quiz)
@@ -372,7 +530,8 @@ def parse_tracks(path: Path) -> list[ParsedTrack]:
     tracks, slugs = [], set()
     for index, track_data in enumerate(tracks_data):
         track_reader = reader.child(track_data, f"tracks[{index}]")
-        track_reader.only({"slug", "title", "summary", "audience", "courses", "pass_mark", "validity_months"})
+        track_reader.only({"slug", "title", "summary", "audience", "courses", "electives", "pass_mark",
+                           "validity_months"})
         slug = track_reader.slug("slug")
         if slug in slugs:
             track_reader.fail("slug", f"the track slug {slug!r} is used twice")
@@ -380,14 +539,28 @@ def parse_tracks(path: Path) -> list[ParsedTrack]:
         courses = track_reader.required("courses")
         if not isinstance(courses, list) or not all(isinstance(c, str) and SLUG.match(c) for c in courses):
             track_reader.fail("courses", "must be a list of course slugs")
+        electives, choose = _electives(track_reader)
         tracks.append(ParsedTrack(
             slug=slug, title=track_reader.language_map("title"),
             summary=track_reader.language_map("summary", required=False), audience=track_reader.audience(),
             courses=list(courses), pass_mark=track_reader.integer("pass_mark", 70, 0, 100),
             validity_months=track_reader.integer("validity_months", None, 1, 600),
+            electives=electives, electives_required=choose,
+            line=track_reader.data.key_lines.get("courses", track_reader.data.line),
         ))
-        tracks[-1].line = track_reader.data.key_lines.get("courses", track_reader.data.line)  # type: ignore[attr-defined]
     return tracks
+
+
+def _electives(track_reader: _Reader) -> tuple[list[str], int]:
+    if "electives" not in track_reader.data:
+        return [], 0
+    reader = track_reader.child(track_reader.data["electives"], "electives")
+    reader.only({"choose", "courses"})
+    courses = reader.required("courses")
+    if not isinstance(courses, list) or not courses or not all(isinstance(c, str) and SLUG.match(c) for c in courses):
+        reader.fail("courses", "must be a list of course slugs")
+    choose = reader.integer("choose", 1, 1, len(courses))
+    return list(courses), choose
 
 
 def course_folders(root: Path) -> list[Path]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, JSONType, UTCDateTime, utcnow
@@ -98,6 +98,23 @@ class Track(Base):
     summary: Mapped[dict] = mapped_column(JSONType())
     audience: Mapped[list] = mapped_column(JSONType())
     course_slugs: Mapped[list] = mapped_column(JSONType())
+    elective_slugs: Mapped[list] = mapped_column(JSONType(), default=list)
+    electives_required: Mapped[int] = mapped_column(Integer, default=0)
     pass_mark: Mapped[int] = mapped_column(Integer, default=70)
     validity_months: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CourseMedia(Base):
+    """An image of a course, addressed by its content hash, so a published version's pictures never change."""
+
+    __tablename__ = "lms_course_media"
+    __table_args__ = (UniqueConstraint("course_id", "digest", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,13 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lms.catalog.loader import (
+    IMAGE_TYPES,
     CourseFileError,
     ParsedCourse,
     course_folders,
+    missing_translations,
     parse_course,
     parse_tracks,
 )
-from lms.catalog.models import Course, CourseItem, CourseVersion, Module, Track
+from lms.catalog.models import Course, CourseItem, CourseMedia, CourseVersion, Module, Track
 from lms.db import session
 
 
@@ -32,15 +34,39 @@ class SyncReport:
         return not self.errors
 
 
-def check_courses(root: Path) -> tuple[list[ParsedCourse], list[CourseFileError]]:
-    """Parse every course folder under ``root``: the good ones, and one error for each broken one."""
+def check_courses(root: Path, strict: bool = False, other_courses: set[str] = frozenset()
+                  ) -> tuple[list[ParsedCourse], list[CourseFileError]]:
+    """Parse every course folder under ``root``: the good ones, and one error for each broken one.
+
+    ``strict`` (``courses check``) also counts every missing Chinese translation as an error. ``course:`` links may
+    point at the folders under ``root`` and at ``other_courses``. Needs no database.
+    """
     parsed, errors = [], []
-    for folder in course_folders(root):
+    folders = course_folders(root)
+    known = {folder.name for folder in folders} | set(other_courses)
+    for folder in folders:
         try:
-            parsed.append(parse_course(folder))
+            course = parse_course(folder, known)
         except CourseFileError as error:
             errors.append(error)
+            continue
+        problems = missing_translations(folder, course) if strict else []
+        if problems:
+            errors += problems
+        else:
+            parsed.append(course)
     return parsed, errors
+
+
+def check_tracks(root: Path, course_slugs: set[str]) -> list[CourseFileError]:
+    """tracks.yaml's problems: its own, and courses it names that do not exist."""
+    try:
+        found = parse_tracks(root / "tracks.yaml")
+    except CourseFileError as error:
+        return [error]
+    return [CourseFileError(root / "tracks.yaml", track.line, f"{track.slug}.courses",
+                            "unknown course(s): " + ", ".join(missing))
+            for track in found if (missing := [s for s in track.all_courses if s not in course_slugs])]
 
 
 def sync_courses(root: Path) -> SyncReport:
@@ -52,9 +78,9 @@ def sync_courses(root: Path) -> SyncReport:
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder")
     report = SyncReport()
-    parsed, report.errors = check_courses(root)
+    parsed, report.errors = check_courses(root, other_courses=set(session.execute(select(Course.slug)).scalars()))
     for course in parsed:
-        outcome = _store_course(course)
+        outcome = _store_course(course, root / course.slug)
         getattr(report, outcome).append(course.slug)
     try:
         tracks = parse_tracks(root / "tracks.yaml")
@@ -63,7 +89,7 @@ def sync_courses(root: Path) -> SyncReport:
         tracks = []
     known = {slug for slug in session.execute(select(Course.slug)).scalars()}
     for track in tracks:
-        missing = [slug for slug in track.courses if slug not in known]
+        missing = [slug for slug in track.all_courses if slug not in known]
         if missing:
             report.errors.append(CourseFileError(root / "tracks.yaml", getattr(track, "line", None),
                                                  f"{track.slug}.courses",
@@ -75,7 +101,7 @@ def sync_courses(root: Path) -> SyncReport:
     return report
 
 
-def _store_course(parsed: ParsedCourse) -> str:
+def _store_course(parsed: ParsedCourse, folder: Path) -> str:
     course = session.execute(select(Course).filter_by(slug=parsed.slug)).scalar_one_or_none()
     outcome = "updated"
     if course is None:
@@ -86,6 +112,7 @@ def _store_course(parsed: ParsedCourse) -> str:
     latest = latest_version(course.id)
     if latest is not None and latest.content_hash == parsed.content_hash:
         return "unchanged"
+    _store_media(course, parsed, folder)
     version = CourseVersion(
         course_id=course.id, number=(latest.number + 1) if latest else 1, label=parsed.label,
         content_hash=parsed.content_hash, title=parsed.title, summary=parsed.summary, audience=parsed.audience,
@@ -105,9 +132,24 @@ def _store_course(parsed: ParsedCourse) -> str:
     return outcome
 
 
+def _store_media(course: Course, parsed: ParsedCourse, folder: Path) -> None:
+    known = set(session.execute(select(CourseMedia.digest, CourseMedia.name).filter_by(course_id=course.id)).all())
+    for name, digest in parsed.media.items():
+        if (digest, name) not in known:
+            path = folder / "media" / name
+            session.add(CourseMedia(course_id=course.id, digest=digest, name=name, content=path.read_bytes(),
+                                    content_type=IMAGE_TYPES[path.suffix.lower()]))
+
+
+def course_media(course_id: int, digest: str, name: str) -> CourseMedia | None:
+    return session.execute(select(CourseMedia).filter_by(course_id=course_id, digest=digest, name=name)
+                           ).scalar_one_or_none()
+
+
 def _store_track(parsed) -> None:
     track = session.execute(select(Track).filter_by(slug=parsed.slug)).scalar_one_or_none()
     values = dict(title=parsed.title, summary=parsed.summary, audience=parsed.audience, course_slugs=parsed.courses,
+                  elective_slugs=parsed.electives, electives_required=parsed.electives_required,
                   pass_mark=parsed.pass_mark, validity_months=parsed.validity_months)
     if track is None:
         session.add(Track(slug=parsed.slug, **values))

@@ -5,6 +5,7 @@ Every event goes through ``tracking.record()``; nothing here sets progress direc
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from flask import current_app
@@ -130,6 +131,23 @@ def attempts_left(user: User, enrollment: Enrollment, quiz: ItemOutline) -> int 
         return None
     status = quiz_status(user, enrollment, quiz)
     return max(0, limit - (status.attempts if status else 0))
+
+
+def presented_questions(enrollment: Enrollment, quiz: ItemOutline, attempts_used: int) -> list[dict]:
+    """The quiz's questions as this attempt shows them: shuffled questions and options unless the quiz says not.
+
+    The order is fixed for an attempt (seeded by registration, quiz and attempt number), so a page shown again with
+    an error keeps it.
+    """
+    questions = [dict(question) for question in quiz.quiz["questions"]]
+    if not quiz.quiz.get("shuffle", True):
+        return questions
+    shuffler = random.Random(f"{enrollment.registration}:{quiz.slug}:{attempts_used}")
+    shuffler.shuffle(questions)
+    for question in questions:
+        if "options" in question:
+            question["options"] = shuffler.sample(question["options"], len(question["options"]))
+    return questions
 
 
 def grade_quiz(user: User, enrollment: Enrollment, quiz: ItemOutline, answers: dict[str, list[str]]) -> QuizOutcome:

@@ -1,9 +1,9 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.core.views import area_blueprint
 from lms.catalog.outline import outline
-from lms.catalog.services import course_by_slug, latest_version
+from lms.catalog.services import course_by_slug, course_media, latest_version
 from lms.core.access import login_required
 from lms.core.i18n import _
 from lms.db import session
@@ -92,8 +92,9 @@ def _quiz(course, enrollment, quiz, neighbours):
     form = QuizForm()
     left = services.attempts_left(current_user, enrollment, quiz)
     status = services.quiz_status(current_user, enrollment, quiz)
+    questions = services.presented_questions(enrollment, quiz, status.attempts if status else 0)
     context = dict(course=course, version=outline(enrollment.version_id), quiz=quiz, nav=neighbours, form=form,
-                   attempts_left=left, status=status, answers={}, missing=set())
+                   attempts_left=left, status=status, answers={}, missing=set(), questions=questions)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -113,6 +114,19 @@ def _quiz(course, enrollment, quiz, neighbours):
         return render_template("lms/learning/quiz_result.html", course=course, quiz=quiz, outcome=outcome,
                                nav=neighbours)
     return render_template("lms/learning/quiz.html", **context)
+
+
+@bp.route("/courses/<slug>/media/<digest>/<name>")
+def media(slug: str, digest: str, name: str):
+    """A course image, by content hash: it never changes, so browsers may keep it for good."""
+    found = _course_or_404(slug)
+    image = course_media(found.id, digest, name)
+    if image is None:
+        abort(404)
+    response = Response(image.content, mimetype=image.content_type)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/my-learning")
