@@ -64,6 +64,10 @@ def database_url(tmp_path_factory) -> str:
     result = app.test_cli_runner().invoke(args=["lms", "db", "upgrade"])
     assert result.exit_code == 0, result.output
     with app.app_context():
+        if os.environ.get("LMS_TEST_CREATE_ALL"):
+            # Work in progress only: tables of models that have no migration yet (CI never sets this).
+            import_all()
+            Base.metadata.create_all(app.extensions["lms"].db.engine)
         app.extensions["lms"].db.engine.dispose()
     return url
 
