@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 
 from lms.db import new_uuid, session, utcnow
-from lms.signals import progress_changed
-from lms.tracking.models import ActivityProgress, Statement, StatementRelation
+from lms.signals import progress_changed, statements_recorded
+from lms.tracking import progress
+from lms.tracking.models import Statement, StatementRelation
 from lms.tracking.validation import StatementInvalid, validate_statements
 from lms.tracking.vocabulary import Verb
 
@@ -76,23 +76,31 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
         statement["stored"] = _iso(now)
         statement["authority"] = authority
         statement.setdefault("version", "1.0.0")
-    rows = [_store(statement, now) for statement in new]
-    session.flush()
-
-    moved: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        if row.verb_id == Verb.VOIDED:
-            _void(row, moved)
-        else:
-            for key in _project(row):
-                moved[key[:2]].add(key[2])
-    session.flush()
+    stored = _insert(new, now)
+    if stored:
+        statements_recorded.send(current_app._get_current_object(), statements=stored)
+    moved = _project(stored)
     for (actor, registration), activity_ids in moved.items():
         progress_changed.send(
             current_app._get_current_object(), actor_key=actor, registration=registration,
             activity_ids=sorted(activity_ids),
         )
     return [statement["id"] for statement in statements]
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    """A statement just stored: its row id and the indexed values the projection and receivers need."""
+
+    id: int
+    statement_id: str
+    verb_id: str
+    actor_key: str
+    object_activity_id: str | None
+    object_statement_id: str | None
+    registration: str | None
+    timestamp: datetime
+    full: dict
 
 
 def _drop_already_stored(statements: list[dict]) -> list[dict]:
@@ -117,24 +125,39 @@ def _comparable(statement: dict, submitted: dict) -> str:
     return json.dumps({k: v for k, v in statement.items() if k not in ignored}, sort_keys=True)
 
 
-def _store(statement: dict, now: datetime) -> Statement:
+def _insert(statements: list[dict], now: datetime) -> list[StoredStatement]:
+    """Insert statements and their relations in bulk (Core, not the unit of work: ingest speed matters here)."""
+    if not statements:
+        return []
+    values = [_row_values(statement, now) for statement in statements]
+    ids = session.execute(insert(Statement).returning(Statement.id, sort_by_parameter_order=True),
+                          values).scalars().all()
+    relations = [{"statement_pk": pk, "kind": kind, "key": key}
+                 for pk, statement in zip(ids, statements) for kind, key in sorted(_related(statement))]
+    if relations:
+        session.execute(insert(StatementRelation), relations)
+    return [StoredStatement(id=pk, statement_id=v["statement_id"], verb_id=v["verb_id"], actor_key=v["actor_key"],
+                            object_activity_id=v["object_activity_id"], object_statement_id=v["object_statement_id"],
+                            registration=v["registration"], timestamp=v["timestamp"], full=v["full"])
+            for pk, v in zip(ids, values)]
+
+
+def _row_values(statement: dict, now: datetime) -> dict:
     obj = statement["object"]
     object_type = obj.get("objectType", "Activity")
-    row = Statement(
-        statement_id=statement["id"],
-        verb_id=statement["verb"]["id"],
-        actor_key=actor_key(statement["actor"]),
-        object_activity_id=obj["id"] if object_type == "Activity" else None,
-        object_statement_id=obj["id"] if object_type == "StatementRef" else None,
-        registration=(statement.get("context") or {}).get("registration", "").lower() or None,
-        timestamp=_parse_time(statement["timestamp"]),
-        stored_at=now,
-        authority_key=actor_key(statement["authority"]),
-        full=statement,
-    )
-    row.related = [StatementRelation(kind=kind, key=key) for kind, key in sorted(_related(statement))]
-    session.add(row)
-    return row
+    return {
+        "statement_id": statement["id"],
+        "verb_id": statement["verb"]["id"],
+        "actor_key": actor_key(statement["actor"]),
+        "object_activity_id": obj["id"] if object_type == "Activity" else None,
+        "object_statement_id": obj["id"].lower() if object_type == "StatementRef" else None,
+        "registration": (statement.get("context") or {}).get("registration", "").lower() or None,
+        "timestamp": _parse_time(statement["timestamp"]),
+        "stored_at": now,
+        "is_voided": False,
+        "authority_key": actor_key(statement["authority"]),
+        "full": statement,
+    }
 
 
 def _related(statement: dict) -> set[tuple[str, str]]:
@@ -174,140 +197,46 @@ def _related(statement: dict) -> set[tuple[str, str]]:
     return found
 
 
-# --- the progress projection -------------------------------------------------------------------------------
+# --- the progress projection (lms.tracking.progress) -----------------------------------------------------
 
-def _projection_key(row: Statement) -> tuple[str, str, str] | None:
-    if row.object_activity_id is None or row.verb_id == Verb.VOIDED:
-        return None
-    return (row.actor_key, row.registration or "", row.object_activity_id)
-
-
-def _project(row: Statement) -> list[tuple[str, str, str]]:
-    key = _projection_key(row)
-    if key is None:
-        return []
-    _apply(_progress_row(key), row.full, row.timestamp)
-    return [key]
-
-
-def _progress_row(key: tuple[str, str, str]) -> ActivityProgress:
-    actor, registration, activity_id = key
-    query = select(ActivityProgress).filter_by(actor_key=actor, registration=registration, activity_id=activity_id)
-    progress = session.execute(query).scalar_one_or_none()
-    if progress is not None:
-        return progress
-    progress = ActivityProgress(actor_key=actor, registration=registration, activity_id=activity_id,
-                                is_completed=False, attempts=0, time_spent_seconds=0.0)
-    try:
-        with session.begin_nested():
-            session.add(progress)
-    except IntegrityError:
-        # Another worker created the row between our select and insert: use theirs.
-        progress = session.execute(query).scalar_one()
-    return progress
+def _project(stored: list[StoredStatement]) -> dict[tuple[str, str], set[str]]:
+    """Fold the new statements into the projection; returns the moved activities by (actor, registration)."""
+    moved: dict[tuple[str, str], set[str]] = defaultdict(set)
+    triples = []
+    for row in stored:
+        if row.verb_id == Verb.VOIDED:
+            _void(row.object_statement_id, moved)
+            continue
+        key = progress.projection_key(row.actor_key, row.registration, row.object_activity_id, row.verb_id)
+        if key is not None:
+            triples.append((key, row.full, row.timestamp))
+            moved[key[:2]].add(key[2])
+    progress.upsert(progress.fold(triples))
+    return moved
 
 
-def _apply(progress: ActivityProgress, statement: dict, timestamp: datetime) -> None:
-    """Fold one statement into a projection row. Every rule commutes, so replay order cannot change the result."""
-    verb_id = statement["verb"]["id"]
-    result = statement.get("result") or {}
-    progress.first_activity_at = min(filter(None, [progress.first_activity_at, timestamp]))
-    progress.last_activity_at = max(filter(None, [progress.last_activity_at, timestamp]))
-    if verb_id in (Verb.COMPLETED, Verb.PASSED) or result.get("completion") is True:
-        progress.is_completed = True
-        progress.completed_at = min(filter(None, [progress.completed_at, timestamp]))
-    if verb_id == Verb.PASSED or result.get("success") is True:
-        progress.success = True
-    elif (verb_id == Verb.FAILED or result.get("success") is False) and progress.success is not True:
-        progress.success = False
-    scaled = (result.get("score") or {}).get("scaled")
-    if scaled is not None:
-        progress.best_score = scaled if progress.best_score is None else max(progress.best_score, scaled)
-    if verb_id == Verb.ATTEMPTED:
-        progress.attempts += 1
-    if "duration" in result:
-        progress.time_spent_seconds += duration_seconds(result["duration"])
-
-
-def _void(voiding: Statement, moved: dict[tuple[str, str], set[str]]) -> None:
-    target_id = voiding.object_statement_id
+def _void(target_id: str | None, moved: dict[tuple[str, str], set[str]]) -> None:
     target = session.execute(select(Statement).filter_by(statement_id=target_id)).scalar_one_or_none()
     if target is None or target.verb_id == Verb.VOIDED:
         return
     target.is_voided = True
-    key = _projection_key(target)
+    session.flush()
+    key = progress.projection_key(target.actor_key, target.registration, target.object_activity_id, target.verb_id)
     if key is not None:
-        session.flush()
-        _replay_key(key)
+        progress.replay_key(key)
         moved[key[:2]].add(key[2])
 
 
-def _replay_key(key: tuple[str, str, str]) -> None:
-    actor, registration, activity_id = key
-    session.execute(delete(ActivityProgress).filter_by(
-        actor_key=actor, registration=registration, activity_id=activity_id))
-    rows = session.execute(
-        select(Statement)
-        .where(Statement.actor_key == actor, Statement.object_activity_id == activity_id,
-               Statement.is_voided.is_(False), Statement.verb_id != Verb.VOIDED,
-               (Statement.registration == registration) if registration else Statement.registration.is_(None))
-        .order_by(Statement.id)
-    ).scalars()
-    for row in rows:
-        _project(row)
-
-
-def rebuild_progress(batch_size: int = 2000) -> int:
+def rebuild_progress() -> int:
     """Recompute the whole projection from the statement store. Returns the number of statements replayed."""
-    session.execute(delete(ActivityProgress))
-    session.flush()
-    replayed = 0
-    rows: dict[tuple[str, str, str], ActivityProgress] = {}
-    query = (select(Statement.actor_key, Statement.registration, Statement.object_activity_id, Statement.verb_id,
-                    Statement.timestamp, Statement.full)
-             .where(Statement.is_voided.is_(False), Statement.verb_id != Verb.VOIDED,
-                    Statement.object_activity_id.is_not(None))
-             .order_by(Statement.id)
-             .execution_options(yield_per=batch_size))
-    for actor, registration, activity_id, _verb, timestamp, full in session.execute(query):
-        key = (actor, registration or "", activity_id)
-        progress = rows.get(key)
-        if progress is None:
-            progress = rows[key] = ActivityProgress(actor_key=actor, registration=key[1], activity_id=activity_id,
-                                                    is_completed=False, attempts=0, time_spent_seconds=0.0)
-        _apply(progress, full, timestamp)
-        replayed += 1
-    session.add_all(rows.values())
-    session.flush()
-    return replayed
+    return progress.rebuild()
 
 
-def progress_for(actor: str, registration: str) -> dict[str, ActivityProgress]:
-    """The projection rows of one learner in one registration, by activity IRI."""
-    rows = session.execute(
-        select(ActivityProgress).filter_by(actor_key=actor, registration=registration)
-    ).scalars()
-    return {row.activity_id: row for row in rows}
+progress_for = progress.progress_for
+duration_seconds = progress.duration_seconds
 
 
 # --- time values ---------------------------------------------------------------------------------------------
-
-_DURATION = re.compile(
-    r"^P(?:(?P<years>\d+(?:\.\d+)?)Y)?(?:(?P<months>\d+(?:\.\d+)?)M)?(?:(?P<weeks>\d+(?:\.\d+)?)W)?"
-    r"(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
-)
-_SECONDS_PER = {"years": 365 * 86400, "months": 30 * 86400, "weeks": 7 * 86400, "days": 86400,
-                "hours": 3600, "minutes": 60, "seconds": 1}
-
-
-def duration_seconds(value: str) -> float:
-    """Seconds in an ISO 8601 duration (a year counted as 365 days, a month as 30); 0 for what does not parse."""
-    match = _DURATION.match(value)
-    if not match:
-        return 0.0
-    return sum(float(amount) * _SECONDS_PER[unit] for unit, amount in match.groupdict().items() if amount)
-
 
 def _parse_time(value: str) -> datetime:
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
