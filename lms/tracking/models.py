@@ -43,7 +43,7 @@ class StatementRelation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_pk: Mapped[int] = mapped_column(ForeignKey("lms_statement.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "activity", "agent" (broad) or "object_agent"
+    kind: Mapped[str] = mapped_column(String(16))  # "activity", "agent" (broad), "object_agent", "actor_member"
     key: Mapped[str] = mapped_column(String(2048))
 
     statement: Mapped[Statement] = relationship(back_populates="related")

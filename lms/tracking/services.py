@@ -120,9 +120,15 @@ def _drop_already_stored(statements: list[dict]) -> list[dict]:
 
 
 def _comparable(statement: dict, submitted: dict) -> str:
-    """The statement as submitted: without what the LRS sets itself, or filled in because it was missing."""
+    """The statement as submitted: without what the LRS sets itself, or filled in because it was missing.
+
+    A timestamp compares as the moment it names: the same instant in another time zone is no change.
+    """
     ignored = set(_LRS_SET) | ({"timestamp"} - submitted.keys())
-    return json.dumps({k: v for k, v in statement.items() if k not in ignored}, sort_keys=True)
+    kept = {k: v for k, v in statement.items() if k not in ignored}
+    if "timestamp" in kept:
+        kept["timestamp"] = _parse_time(kept["timestamp"]).isoformat()
+    return json.dumps(kept, sort_keys=True)
 
 
 def _insert(statements: list[dict], now: datetime) -> list[StoredStatement]:
@@ -170,6 +176,10 @@ def _related(statement: dict) -> set[tuple[str, str]]:
         found.add(("agent", actor_key(actor)))
         for member in actor.get("member", []):
             found.add(("agent", actor_key(member)))
+
+    # The plain agent filter also matches a statement whose actor is a Group the agent is a member of.
+    for member in (statement.get("actor") or {}).get("member", []):
+        found.add(("actor_member", actor_key(member)))
 
     def visit_object(obj: dict, is_top: bool) -> None:
         object_type = obj.get("objectType", "Activity")

@@ -135,9 +135,10 @@ _MEDIA_TYPE_RE = re.compile(
     r"[A-Za-z0-9!#$&^_.+\-]+/[A-Za-z0-9!#$&^_.+\-]+(?:[ \t]*;[ \t]*[^;]+)*[ \t]*"
 )
 
-# Semantic Versioning with the 1.0. prefix that 2.4.10.s3.b2 demands.
+# Semantic Versioning with the 1.0. prefix that 2.4.10.s3.b2 demands; a bare "1.0" is the version header's form
+# of 1.0.0, which 2.4.10.s2.b1 allows.
 _VERSION_RE = re.compile(
-    r"1\.0\.[0-9]+(?:-[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)?(?:\+[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)?"
+    r"1\.0(?:\.[0-9]+)?(?:-[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)?(?:\+[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)?"
 )
 
 # ISO 8601 combined date and time, extended format (RFC 3339 profile, lower-case t/z too).

@@ -49,6 +49,8 @@ class ActivityType:
     LESSON = ADL_ACTIVITIES + "lesson"
     ASSESSMENT = ADL_ACTIVITIES + "assessment"
     QUESTION = ADL_ACTIVITIES + "cmi.interaction"
+    # A curriculum track, as the achievement a learner ``earned``: the registry's badge type, which that verb is for.
+    TRACK = "http://id.tincanapi.com/activitytype/badge"
 
 
 def extension_iri(base_url: str, name: str) -> str:

@@ -657,7 +657,7 @@ def test_timestamps(field, value, valid):
         ("1.0.3", True),
         ("1.0.42", True),
         ("1.0.3-rc.1", True),
-        ("1.0", False),
+        ("1.0", True),  # the version header's form of 1.0.0 (2.4.10.s2.b1)
         ("1.1.0", False),
         ("2.0.0", False),
         ("1.0.", False),
@@ -1101,7 +1101,19 @@ def _is_untyped_agent_object(statement: dict, path: str) -> bool:
 # A disagreement on a corpus statement must be explained by one of these, in the stated
 # direction: where ralph is looser, our error must sit exactly on the quirk's value.
 # Each quirk must also actually occur, which keeps the list short and honest.
+def _is_short_version(statement: dict, path: str | None) -> bool:
+    return statement.get("version") == "1.0"
+
+
 RALPH_QUIRKS: list[tuple[str, bool, Callable[[dict, Any], bool], str]] = [
+    (
+        "short-version",
+        True,
+        _is_short_version,
+        # 2.4.10.s2.b1: the version is formatted as in the X-Experience-API-Version header, where "1.0" means
+        # 1.0.0 (ADL's XAPI-00101 accepts it); ralph demands three parts.
+        "ralph rejects the version '1.0'; the spec allows it",
+    ),
     (
         "empty-values",
         True,
