@@ -29,12 +29,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +41,16 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serving import (  # noqa: E402
+    CPUMeter,
+    free_port,
+    percentile,
+    start_gunicorn,
+    stop_gunicorn,
+    summary,
+)
 
 COURSE = "labor-contract-basics"
 LESSONS = ("why-in-writing", "double-wages", "probation", "resigning", "dismissal-and-severance")
@@ -60,12 +67,6 @@ def log(message: str) -> None:
 
 
 # --- set-up -------------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
 
 def prepare_instance(learners: int) -> list[str]:
     """Migrate, sync the courses and create the learners in the instance folder named by the environment.
@@ -292,21 +293,6 @@ async def simulate(browser: Browser, offset: int, deadline: float, results: list
             errors.append(f"{path}: HTTP {status}")
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(fraction * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
-def summary(latencies: list[float]) -> dict:
-    ordered = sorted(latencies)
-    return {"p50_ms": round(percentile(ordered, 0.50) * 1000, 1),
-            "p95_ms": round(percentile(ordered, 0.95) * 1000, 1),
-            "p99_ms": round(percentile(ordered, 0.99) * 1000, 1)}
-
-
 async def run_load(port: int, server: subprocess.Popen, emails: list[str], clients: int, duration: float) -> dict:
     await wait_until_ready(port, server)
     log(f"gunicorn is ready; signing in {clients} learners")
@@ -337,76 +323,6 @@ async def run_load(port: int, server: subprocess.Popen, emails: list[str], clien
             "latencies": [latency for _, latency in results], "pages": by_kind, "cpu": cpu}
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of one process (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _server_pids(master: int) -> list[int]:
-    pids = [master]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
-                    pids.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return pids
-
-
-def _machine_busy_seconds() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)
-    tick = os.sysconf("SC_CLK_TCK")
-    return (sum(values[:8]) - idle) / tick, sum(values[:8]) / tick
-
-
-class CPUMeter:
-    """CPU used during the measured run by the server, by this load generator, and by everything else."""
-
-    def __init__(self, master: int) -> None:
-        self.pids = _server_pids(master)
-        self.server = sum(_cpu_seconds(pid) for pid in self.pids)
-        self.me = time.process_time()
-        self.busy, self.total = _machine_busy_seconds()
-
-    def stop(self) -> dict:
-        server = sum(_cpu_seconds(pid) for pid in self.pids) - self.server
-        me = time.process_time() - self.me
-        busy, total = _machine_busy_seconds()
-        busy, total = busy - self.busy, total - self.total
-        other = max(0.0, busy - server - me)
-        return {"server_cpu_s": round(server, 2), "loadgen_cpu_s": round(me, 2),
-                "other_cpu_pct": round(100 * other / total, 1) if total else 0.0}
-
-
-def start_gunicorn(port: int, workers: int, env: dict, log_path: Path, app: str) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{port}", app]
-    log("starting " + " ".join(command))
-    with open(log_path, "wb") as handle:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop_gunicorn(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(server.pid, signal.SIGKILL)  # whatever is left of the process group this script started
-    except ProcessLookupError:
-        pass
-    server.wait()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds (default 30)")
@@ -433,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"instance folder {instance}")
         emails = prepare_instance(args.learners)
 
+        log("starting gunicorn")
         server = start_gunicorn(port, args.workers, env, instance / "gunicorn.log", args.app)
         measured = asyncio.run(run_load(port, server, emails, args.clients, args.duration))
     except BaseException:

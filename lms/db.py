@@ -85,6 +85,8 @@ def _sqlite_connection_pragmas(dbapi_connection, connection_record):  # noqa: AR
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # In WAL mode NORMAL is still safe against corruption; it only skips an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 

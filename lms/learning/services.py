@@ -21,6 +21,7 @@ from lms.learning import activities
 from lms.learning.models import Enrollment
 from lms.tracking import statements as build
 from lms.tracking.models import ActivityProgress
+from lms.signals import ProgressChange
 from lms.tracking.services import progress_for, record, user_actor_key
 
 
@@ -256,15 +257,28 @@ def course_progress(user: User, enrollment: Enrollment) -> CourseProgress:
     return CourseProgress(enrollment, version, modules, bool(course_row and course_row.is_completed))
 
 
-def derive_completions(sender, actor_key: str, registration: str, activity_ids: list[str]) -> None:  # noqa: ARG001
-    """``progress_changed`` receiver: record ``completed`` for modules and the course whose items are all done."""
-    if not registration or "lms" not in getattr(sender, "extensions", {}):
+def enrollments_for_changes(changes: list[ProgressChange]) -> list[tuple[Enrollment, ProgressChange]]:
+    """The LMS enrolments whose learner's progress moved, each with its change (one query for the whole batch)."""
+    by_registration = {change.registration: change for change in changes if change.registration}
+    if not by_registration:
+        return []
+    found = session.execute(
+        select(Enrollment).where(Enrollment.registration.in_(list(by_registration)))
+        .options(selectinload(Enrollment.user))
+    ).scalars()
+    return [(enrollment, by_registration[enrollment.registration]) for enrollment in found
+            if learner_key(enrollment.user) == by_registration[enrollment.registration].actor_key]
+
+
+def derive_completions(sender, changes: list[ProgressChange]) -> None:
+    """``progress_changed`` receiver: record ``completed`` for modules and courses whose items are all done."""
+    if "lms" not in getattr(sender, "extensions", {}):
         return
-    enrollment = session.execute(
-        select(Enrollment).filter_by(registration=registration).options(selectinload(Enrollment.user))
-    ).scalar_one_or_none()
-    if enrollment is None or learner_key(enrollment.user) != actor_key:
-        return
+    for enrollment, _ in enrollments_for_changes(changes):
+        _complete_what_is_done(enrollment)
+
+
+def _complete_what_is_done(enrollment: Enrollment) -> None:
     progress = course_progress(enrollment.user, enrollment)
     who = actor(enrollment.user)
     slug = progress.version.course.slug

@@ -17,13 +17,16 @@ class Statement(Base):
     __table_args__ = (
         Index("ix_lms_statement_actor_stored", "actor_key", "stored_at"),
         Index("ix_lms_statement_registration_stored", "registration", "stored_at"),
+        # IRIs may be long: hash indexes on PostgreSQL have no entry-size limit (B-trees refuse ~2.7 kB entries).
+        Index("ix_lms_statement_object_activity", "object_activity_id", postgresql_using="hash"),
+        Index("ix_lms_statement_verb", "verb_id", postgresql_using="hash"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     statement_id: Mapped[str] = mapped_column(UUIDString, unique=True)
-    verb_id: Mapped[str] = mapped_column(IRI, index=True)
+    verb_id: Mapped[str] = mapped_column(IRI)
     actor_key: Mapped[str] = mapped_column(String(512))
-    object_activity_id: Mapped[str | None] = mapped_column(IRI, index=True)
+    object_activity_id: Mapped[str | None] = mapped_column(IRI)
     object_statement_id: Mapped[str | None] = mapped_column(UUIDString, index=True)
     registration: Mapped[str | None] = mapped_column(UUIDString)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -39,7 +42,7 @@ class StatementRelation(Base):
     """Activities and agents a statement mentions anywhere, for the related_activities / related_agents filters."""
 
     __tablename__ = "lms_statement_relation"
-    __table_args__ = (Index("ix_lms_statement_relation_kind_key", "kind", "key"),)
+    __table_args__ = (Index("ix_lms_statement_relation_key", "key", postgresql_using="hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_pk: Mapped[int] = mapped_column(ForeignKey("lms_statement.id", ondelete="CASCADE"), index=True)

@@ -22,7 +22,6 @@ from lms.tracking.models import ActivityProgress, Statement
 from lms.tracking.vocabulary import Verb
 
 Key = tuple[str, str, str]  # actor key, registration ("" for none), activity IRI
-UPSERT_CHUNK = 200
 
 
 @dataclass
@@ -87,19 +86,20 @@ def upsert(deltas: dict[Key, Delta]) -> None:
     """Merge deltas into the projection: insert new keys, combine existing ones in SQL."""
     if not deltas:
         return
-    table = ActivityProgress.__table__
-    dialect = session.get_bind(mapper=ActivityProgress.__mapper__).dialect.name
-    make_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    items = list(deltas.items())
-    for start in range(0, len(items), UPSERT_CHUNK):
-        values = [{"actor_key": key[0], "registration": key[1], "activity_id": key[2], **delta.__dict__}
-                  for key, delta in items[start:start + UPSERT_CHUNK]]
-        statement = make_insert(table).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.actor_key, table.c.registration, table.c.activity_id],
-            set_=_merge(table.c, statement.excluded))
-        session.execute(statement)
+    values = [{"actor_key": key[0], "registration": key[1], "activity_id": key[2], **delta.__dict__}
+              for key, delta in deltas.items()]
+    session.execute(_upsert_statement(session.get_bind(mapper=ActivityProgress.__mapper__).dialect.name), values)
     _forget_loaded_rows()
+
+
+def _upsert_statement(dialect: str):
+    # One statement executed for many rows: SQLAlchemy caches its compiled form, where a multi-row VALUES would be
+    # compiled anew for every batch size.
+    table = ActivityProgress.__table__
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.actor_key, table.c.registration, table.c.activity_id],
+        set_=_merge(table.c, statement.excluded))
 
 
 def _merge(stored, new) -> dict:

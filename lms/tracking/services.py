@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from lms.db import new_uuid, session, utcnow
-from lms.signals import progress_changed, statements_recorded
+from lms.signals import ProgressChange, progress_changed, statements_recorded
 from lms.tracking import progress
 from lms.tracking.models import Statement, StatementRelation
 from lms.tracking.validation import StatementInvalid, validate_statements
@@ -64,7 +63,8 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
     Flushes; the caller commits once. Raises StatementInvalid (nothing of the batch is stored) or
     StatementConflict (an id already stored with other content).
     """
-    statements = [copy.deepcopy(statement) for statement in statements]
+    # record() only sets top-level properties, so a shallow copy keeps the caller's statements untouched.
+    statements = [dict(statement) if isinstance(statement, dict) else statement for statement in statements]
     validate_statements(statements)
     now = utcnow()
     authority = authority or lms_authority()
@@ -80,11 +80,10 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
     if stored:
         statements_recorded.send(current_app._get_current_object(), statements=stored)
     moved = _project(stored)
-    for (actor, registration), activity_ids in moved.items():
-        progress_changed.send(
-            current_app._get_current_object(), actor_key=actor, registration=registration,
-            activity_ids=sorted(activity_ids),
-        )
+    if moved:
+        changes = [ProgressChange(actor, registration, tuple(sorted(activity_ids)))
+                   for (actor, registration), activity_ids in moved.items()]
+        progress_changed.send(current_app._get_current_object(), changes=changes)
     return [statement["id"] for statement in statements]
 
 
@@ -136,12 +135,12 @@ def _insert(statements: list[dict], now: datetime) -> list[StoredStatement]:
     if not statements:
         return []
     values = [_row_values(statement, now) for statement in statements]
-    ids = session.execute(insert(Statement).returning(Statement.id, sort_by_parameter_order=True),
-                          values).scalars().all()
+    table = Statement.__table__
+    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
     relations = [{"statement_pk": pk, "kind": kind, "key": key}
                  for pk, statement in zip(ids, statements) for kind, key in sorted(_related(statement))]
     if relations:
-        session.execute(insert(StatementRelation), relations)
+        session.execute(insert(StatementRelation.__table__), relations)
     return [StoredStatement(id=pk, statement_id=v["statement_id"], verb_id=v["verb_id"], actor_key=v["actor_key"],
                             object_activity_id=v["object_activity_id"], object_statement_id=v["object_statement_id"],
                             registration=v["registration"], timestamp=v["timestamp"], full=v["full"])
