@@ -73,6 +73,7 @@ def db_current() -> None:
 
 courses_cli = AppGroup("courses", help="The curriculum as files.")
 lms_cli.add_command(courses_cli)
+from lms.authoring.cli import register_commands as _authoring; _authoring(courses_cli)  # noqa: E402,E702 (export, import)
 
 
 def _courses_root(path: str | None) -> Path:
@@ -163,10 +164,13 @@ def users_create(email, password, display_name, roles, audience, language) -> No
     """Create an account."""
     from lms.accounts.services import AccountError, create_user
 
+    from lms.core.audit import record_action
+
     try:
         user = create_user(email, password, display_name, list(roles) or ["learner"], audience, language)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
+    record_action(None, "user.create", user.email, {"roles": sorted(user.role_names), "via": "command line"})
     _session().commit()
     click.echo(f"Created {user.email} ({', '.join(sorted(user.role_names))}).")
 
@@ -221,6 +225,10 @@ lms_cli.add_command(xapi_cli)
 clients_cli = AppGroup("clients", help="LRS credentials (key and secret, HTTP Basic).")
 xapi_cli.add_command(clients_cli)
 
+from lms.xapi.cli import register_commands as _register_xapi_commands  # noqa: E402  (forward, export, import)
+
+_register_xapi_commands(xapi_cli)
+
 
 @clients_cli.command("create")
 @click.argument("name")
@@ -230,10 +238,13 @@ def clients_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a credential; prints its key and secret on one line (the secret is shown only this once)."""
     from lms.xapi.credentials import CredentialError, create_client
 
+    from lms.core.audit import record_action
+
     try:
         client, secret = create_client(name, list(scopes))
     except CredentialError as error:
         raise click.ClickException(str(error)) from None
+    record_action(None, "lrs.credential.create", client.key, {"name": client.name, "via": "command line"})
     _session().commit()
     click.echo(f"{client.key} {secret}")
 
@@ -254,12 +265,21 @@ def clients_revoke(key: str) -> None:
     """Revoke a credential: it stops working at once."""
     from lms.xapi.credentials import CredentialError, revoke_client
 
+    from lms.core.audit import record_action
+
     try:
         client = revoke_client(key)
     except CredentialError as error:
         raise click.ClickException(str(error)) from None
+    record_action(None, "lrs.credential.revoke", client.key, {"via": "command line"})
     _session().commit()
     click.echo(f"Revoked {client.key} ({client.name}).")
+
+
+from lms.certificates.cli import certificates_cli; lms_cli.add_command(certificates_cli)  # noqa: E402,E702
+from lms.cohorts.cli import cohorts_cli; lms_cli.add_command(cohorts_cli)  # noqa: E402,E702
+from lms.launch.cli import cmi5_cli; lms_cli.add_command(cmi5_cli)  # noqa: E402,E702
+from lms.api.cli import api_cli; lms_cli.add_command(api_cli)  # noqa: E402,E702
 
 
 # --- progress ---------------------------------------------------------------------------------------------

@@ -43,8 +43,16 @@ class LMS:
         self._register_blueprints(app, url_prefix)
         self._register_cli(app)
         from lms.learning.services import connect_signals
+        from lms.xapi.forwarding import connect_signals as connect_outbox
 
         connect_signals()
+        connect_outbox()
+        from lms.certificates import init_app as init_certificates
+
+        init_certificates(app)
+        from lms.launch import init_app as init_launch
+
+        init_launch(app)
 
     @staticmethod
     def _own_db(app: Flask) -> SQLAlchemy:
@@ -84,17 +92,25 @@ class LMS:
     def _register_blueprints(app: Flask, url_prefix: str) -> None:
         from lms.accounts.views import bp as accounts
         from lms.admin.views import bp as admin
+        from lms.api.views import bp as api
         from lms.authoring.views import bp as authoring
         from lms.catalog.views import bp as catalog
+        from lms.certificates.views import bp as certificates
+        from lms.cohorts.views import bp as cohorts
         from lms.core.views import bp as core
+        from lms.launch.views import bp as launch
+        from lms.launch.views import fetch as launch_fetch
         from lms.learning.views import bp as learning
         from lms.xapi.views import bp as xapi
 
-        for blueprint in (core, catalog, accounts, learning, authoring, admin, xapi):
+        for blueprint in (core, catalog, accounts, learning, authoring, admin, xapi, certificates, cohorts, launch,
+                          api):
             area_prefix = blueprint.url_prefix or ""
             app.register_blueprint(blueprint, url_prefix=url_prefix + area_prefix)
         if "csrf" in app.extensions:  # a host's global CSRFProtect must not guard the xAPI API (Basic auth)
             app.extensions["csrf"].exempt(xapi)
+            app.extensions["csrf"].exempt(api)  # nor the integration API (bearer tokens) or the cmi5 fetch URL
+            app.extensions["csrf"].exempt(launch_fetch)
 
     @staticmethod
     def _register_cli(app: Flask) -> None:

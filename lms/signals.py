@@ -7,10 +7,11 @@ need in one query (a batch of 100 statements from 100 learners must not cost 100
 Receivers may record further statements (a module or course completion, a certificate) through
 ``tracking.record()``.
 
-``statements_recorded`` is sent by ``tracking.record()`` right after the new statements are flushed (before the
-projection), inside the same transaction, with ``statements``: the stored ``Statement`` rows, in the order they were
-given. Statements ``record()`` skipped as already stored are not in it. Receivers add rows to the same transaction
-(the forwarding outbox does), so what they write commits or rolls back with the statements.
+``statements_recorded`` is sent by ``tracking.record()`` right after the new statements are inserted (before the
+projection), inside the same transaction, with ``statements``: every statement just stored, as
+``tracking.services.StoredStatement`` (row ``id``, ``statement_id``, indexed values, ``full`` JSON), in the order
+given. Statements ``record()`` skipped as already stored are not in it; statements voided on arrival are. Receivers
+add rows to the same transaction (the forwarding outbox does), so what they write commits or rolls back with them.
 """
 
 from dataclasses import dataclass

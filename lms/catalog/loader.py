@@ -7,10 +7,15 @@ Nothing here touches the database: ``catalog.services.sync_courses`` stores what
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import frontmatter
 import nh3
@@ -31,6 +36,89 @@ class CourseFileError(ValueError):
     def __init__(self, path: Path | str, line: int | None, field: str, message: str) -> None:
         self.path, self.line, self.field, self.message = str(path), line, field, message
         super().__init__(f"{self.path}:{line or 1}: {field}: {message}")
+
+
+# --- where the files come from ----------------------------------------------------------------------------
+
+def _text(raw: bytes) -> str:
+    # The same text whatever the source: decoded as UTF-8 with universal newlines, as Path.read_text reads it.
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class MediaEntry:
+    """A file found in a course's media/ folder: its name, whether it is a plain file, and its size."""
+
+    name: str
+    is_file: bool
+    size: int
+
+
+class CourseSource:
+    """A course's files, by relative POSIX name (``course.yaml``, ``lessons/intro.en.md``, ``media/map.png``).
+
+    The parser reads only through this, so a folder on disk, a draft and an uploaded zip are checked by exactly the
+    same rules. ``folder`` names the files in errors (``<slug>/lessons/intro.en.md``); its last part is the slug.
+    """
+
+    folder: Path
+
+    def path(self, name: str) -> Path:
+        return self.folder.joinpath(*name.split("/"))
+
+    def read(self, name: str) -> bytes | None:
+        """The file's bytes, or None when there is no such file."""
+        raise NotImplementedError
+
+    def media(self) -> list[MediaEntry]:
+        """The entries of media/ by name, hidden files (starting with a dot) left out."""
+        raise NotImplementedError
+
+
+class FolderSource(CourseSource):
+    """A course folder on disk (``courses sync`` and ``courses check``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def read(self, name: str) -> bytes | None:
+        path = self.path(name)
+        return path.read_bytes() if path.exists() else None
+
+    def media(self) -> list[MediaEntry]:
+        media = self.folder / "media"
+        if not media.is_dir():
+            return []
+        entries = []
+        for path in sorted(media.iterdir()):
+            if path.name.startswith("."):
+                continue
+            is_file = path.is_file() and not path.is_symlink()
+            entries.append(MediaEntry(path.name, is_file, path.stat().st_size if is_file else 0))
+        return entries
+
+
+class MemorySource(CourseSource):
+    """A course held in memory as file names and bytes: a draft written out, or the files of an uploaded zip."""
+
+    def __init__(self, slug: str, files: Mapping[str, bytes]) -> None:
+        self.folder = Path(slug)
+        self.files = files
+
+    def read(self, name: str) -> bytes | None:
+        return self.files.get(name)
+
+    def media(self) -> list[MediaEntry]:
+        entries: dict[str, MediaEntry] = {}
+        for name, data in self.files.items():
+            if not name.startswith("media/"):
+                continue
+            rest = name[len("media/"):]
+            first, _, deeper = rest.partition("/")
+            if not first or first.startswith("."):
+                continue
+            entries[first] = MediaEntry(first, not deeper, 0 if deeper else len(data))
+        return [entries[name] for name in sorted(entries)]
 
 
 # --- YAML that remembers where each value was -------------------------------------------------------------
@@ -58,10 +146,16 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def read_yaml(path: Path) -> Located:
     """A YAML file whose top level must be a mapping. Raises CourseFileError for unreadable or malformed YAML."""
+    return _yaml_mapping(FolderSource(path.parent), path.name)
+
+
+def _yaml_mapping(source: CourseSource, name: str) -> Located:
+    path = source.path(name)
+    raw = source.read(name)
+    if raw is None:
+        raise CourseFileError(path, None, "(file)", "the file is missing")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
-    except FileNotFoundError:
-        raise CourseFileError(path, None, "(file)", "the file is missing") from None
+        data = yaml.load(_text(raw), Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
     except UnicodeDecodeError:
         raise CourseFileError(path, None, "(file)", "the file is not UTF-8 text") from None
     except yaml.MarkedYAMLError as error:
@@ -234,11 +328,58 @@ class Reference:
     alt: str = ""
 
 
+# The hosts whose pages a lesson may embed (an admin's setting, passed in by whoever renders: this module reads
+# no database). Empty by default, so `courses sync` renders exactly as before: no iframes at all.
+_EMBED_HOSTS: ContextVar[frozenset[str]] = ContextVar("lms_embed_hosts", default=frozenset())
+EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
+
+
+@contextmanager
+def allowed_embed_hosts(hosts) -> Iterator[None]:
+    """Within the block, ```embed blocks whose https URL is on one of ``hosts`` render as iframes."""
+    token = _EMBED_HOSTS.set(frozenset(host.lower() for host in hosts))
+    try:
+        yield
+    finally:
+        _EMBED_HOSTS.reset(token)
+
+
+def _embed_html(content: str, hosts: frozenset[str]) -> str:
+    # A fenced block ```embed: its first line the page's https URL, an optional second line the title. On an
+    # allowed host it becomes an iframe; elsewhere a plain link, so learners can still open it.
+    lines = [line.strip() for line in content.strip().splitlines() if line.strip()]
+    url = lines[0] if lines else ""
+    title = lines[1] if len(lines) > 1 else url
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return f"<pre><code>{html.escape(content)}</code></pre>\n"
+    if parts.hostname.lower() in hosts:
+        return (f'<p><iframe src="{html.escape(url)}" title="{html.escape(title)}" loading="lazy" '
+                f'sandbox="{EMBED_SANDBOX}" referrerpolicy="strict-origin-when-cross-origin" '
+                f'allowfullscreen></iframe></p>\n')
+    return f'<p><a href="{html.escape(url)}">{html.escape(title)}</a></p>\n'
+
+
+def _embed_attribute(hosts: frozenset[str]):
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag != "iframe":
+            return value
+        if attribute == "src":
+            parts = urlsplit(value)
+            return value if parts.scheme == "https" and (parts.hostname or "").lower() in hosts else None
+        return {"sandbox": EMBED_SANDBOX, "loading": "lazy",
+                "referrerpolicy": "strict-origin-when-cross-origin"}.get(attribute, value)
+    return keep
+
+
 def render_markdown(source: str, media_digests: dict[str, str] | None = None) -> str:
     """Lesson Markdown as sanitised HTML: raw HTML is shown as text, curriculum links and media become relative
-    URLs, and nh3 removes anything unsafe that is left."""
+    URLs, and nh3 removes anything unsafe that is left. Iframes only from ``allowed_embed_hosts``."""
+    hosts = _EMBED_HOSTS.get()
     tokens = _markdown.parse(source)
     for token in tokens:
+        if token.type == "fence" and token.info.strip() == "embed":
+            token.type, token.content = "html_block", _embed_html(token.content, hosts)
         for child in token.children or []:
             if child.type == "link_open":
                 child.attrSet("href", _relative_url(str(child.attrGet("href") or "")))
@@ -247,8 +388,13 @@ def render_markdown(source: str, media_digests: dict[str, str] | None = None) ->
                 name = src[len("media/"):] if src.startswith("media/") else None
                 if name and media_digests and name in media_digests:
                     child.attrSet("src", f"../media/{media_digests[name]}/{name}")
-    html = _markdown.renderer.render(tokens, _markdown.options, {})
-    return nh3.clean(html, link_rel="noopener noreferrer")
+    rendered = _markdown.renderer.render(tokens, _markdown.options, {})
+    if not hosts:
+        return nh3.clean(rendered, link_rel="noopener noreferrer")
+    attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes["iframe"] = {"src", "title", "loading", "allowfullscreen", "sandbox", "referrerpolicy"}
+    return nh3.clean(rendered, tags=nh3.ALLOWED_TAGS | {"iframe"}, attributes=attributes,
+                     attribute_filter=_embed_attribute(hosts), link_rel="noopener noreferrer")
 
 
 def _relative_url(href: str) -> str:
@@ -283,8 +429,20 @@ def parse_course(folder: Path, known_courses: set[str] | None = None) -> ParsedC
 
     ``known_courses``: the course slugs that ``course:`` links may point at (unchecked when None).
     """
-    path = folder / "course.yaml"
-    reader = _Reader(path, read_yaml(path))
+    return parse_course_source(FolderSource(folder), known_courses)
+
+
+def parse_course_files(slug: str, files: Mapping[str, bytes], known_courses: set[str] | None = None
+                       ) -> ParsedCourse:
+    """Check a course given as file names and bytes (``course.yaml``, ``lessons/x.en.md``, ``media/y.png``...)
+    by the same rules as a folder; errors name the files as ``<slug>/...``. Raises CourseFileError."""
+    return parse_course_source(MemorySource(slug, files), known_courses)
+
+
+def parse_course_source(source: CourseSource, known_courses: set[str] | None = None) -> ParsedCourse:
+    """Read and check one course from any source. Raises CourseFileError for the first problem found."""
+    folder = source.folder
+    reader = _Reader(source.path("course.yaml"), _yaml_mapping(source, "course.yaml"))
     reader.only({"slug", "title", "summary", "audience", "label", "version", "modules"})
     slug = reader.data.get("slug", folder.name)
     if slug != folder.name:
@@ -298,7 +456,7 @@ def parse_course(folder: Path, known_courses: set[str] | None = None) -> ParsedC
     course = ParsedCourse(
         slug=slug, title=reader.language_map("title"), summary=reader.language_map("summary", required=False),
         audience=reader.audience(), label=str(label) if label is not None else None, modules=[],
-        media=media_digests(folder),
+        media=_media_digests(source),
     )
     seen: set[tuple[str, str]] = set()
     module_slugs: set[str] = set()
@@ -322,9 +480,9 @@ def parse_course(folder: Path, known_courses: set[str] | None = None) -> ParsedC
                 item_reader.fail(kind, f"the {kind} {item_slug!r} is listed twice")
             seen.add((kind, item_slug))
             if kind == "lesson":
-                module.items.append(parse_lesson(folder, item_slug, item_reader, course.media))
+                module.items.append(parse_lesson(source, item_slug, item_reader, course.media))
             else:
-                module.items.append(parse_quiz(folder / "quizzes" / f"{item_slug}.yaml", item_slug, item_reader))
+                module.items.append(_parse_quiz(source, f"quizzes/{item_slug}.yaml", item_slug, item_reader))
         course.modules.append(module)
     check_references(folder, course, known_courses)
     return course
@@ -332,18 +490,23 @@ def parse_course(folder: Path, known_courses: set[str] | None = None) -> ParsedC
 
 def media_digests(folder: Path) -> dict[str, str]:
     """The course's media files (images) by name, with the SHA-256 of each. Raises CourseFileError for a bad one."""
+    return _media_digests(FolderSource(folder))
+
+
+def media_digest(content: bytes) -> str:
+    """The short content hash that names a media file in URLs and in a course's content hash."""
+    return hashlib.sha256(content).hexdigest()[:32]
+
+
+def _media_digests(source: CourseSource) -> dict[str, str]:
     digests = {}
-    media = folder / "media"
-    if not media.is_dir():
-        return digests
-    for path in sorted(media.iterdir()):
-        if path.name.startswith("."):
-            continue
-        if path.suffix.lower() not in IMAGE_TYPES or not path.is_file() or path.is_symlink():
+    for entry in source.media():
+        path = source.path(f"media/{entry.name}")
+        if Path(entry.name).suffix.lower() not in IMAGE_TYPES or not entry.is_file:
             raise CourseFileError(path, None, "(file)", "media/ may hold only PNG, JPEG, GIF or WebP images")
-        if path.stat().st_size > MAX_IMAGE_BYTES:
+        if entry.size > MAX_IMAGE_BYTES:
             raise CourseFileError(path, None, "(file)", "an image may be at most 5 MB")
-        digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        digests[entry.name] = media_digest(source.read(f"media/{entry.name}") or b"")
     return digests
 
 
@@ -407,21 +570,25 @@ def _quiz_translations(path: Path, item: ParsedItem) -> list[CourseFileError]:
     return problems
 
 
-def parse_lesson(folder: Path, slug: str, listed_at: _Reader, media: dict[str, str] | None = None) -> ParsedItem:
+def parse_lesson(folder: Path | CourseSource, slug: str, listed_at: _Reader, media: dict[str, str] | None = None
+                 ) -> ParsedItem:
     """A lesson's Markdown files, one per language (English required)."""
+    files = folder if isinstance(folder, CourseSource) else FolderSource(folder)
     title: dict[str, str] = {}
     source: dict[str, str] = {}
     body: dict[str, str] = {}
     found: dict[str, list[Reference]] = {}
     minutes: int | None = None
     for language in CONTENT_LANGUAGES:
-        path = folder / "lessons" / f"{slug}.{language}.md"
-        if not path.exists():
+        name = f"lessons/{slug}.{language}.md"
+        path = files.path(name)
+        raw = files.read(name)
+        if raw is None:
             if language == "en":
                 listed_at.fail("lesson", f"the lesson file lessons/{slug}.en.md does not exist")
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _text(raw)
             post = frontmatter.loads(text)
         except UnicodeDecodeError:
             raise CourseFileError(path, None, "(file)", "the file is not UTF-8 text") from None
@@ -450,9 +617,13 @@ def parse_lesson(folder: Path, slug: str, listed_at: _Reader, media: dict[str, s
 
 def parse_quiz(path: Path, slug: str, listed_at: _Reader) -> ParsedItem:
     """A quiz file: its questions, their right answers and feedback, the pass mark and the attempt limit."""
-    if not path.exists():
+    return _parse_quiz(FolderSource(path.parent), path.name, slug, listed_at)
+
+
+def _parse_quiz(source: CourseSource, name: str, slug: str, listed_at: _Reader) -> ParsedItem:
+    if source.read(name) is None:
         listed_at.fail("quiz", f"the quiz file quizzes/{slug}.yaml does not exist")
-    reader = _Reader(path, read_yaml(path))
+    reader = _Reader(source.path(name), _yaml_mapping(source, name))
     reader.only({"title", "pass_mark", "max_attempts", "shuffle", "questions"})
     questions_data = reader.required("questions")
     if not isinstance(questions_data, list) or not questions_data:

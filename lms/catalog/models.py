@@ -64,10 +64,10 @@ class Module(Base):
 
 
 class CourseItem(Base):
-    """A lesson or a quiz, in its module's order.
+    """A lesson, a quiz or a launchable item (a cmi5 AU, a Tin Can activity), in its module's order.
 
     ``body`` holds a lesson's sanitised HTML per language; ``quiz`` holds a quiz's pass mark, attempt limit and
-    questions (with their answers: never sent to the browser as they are).
+    questions (with their answers: never sent to the browser as they are); ``launch`` holds what launching needs.
     """
 
     __tablename__ = "lms_course_item"
@@ -83,6 +83,13 @@ class CourseItem(Base):
     minutes: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[dict | None] = mapped_column(JSONType())
     quiz: Mapped[dict | None] = mapped_column(JSONType())
+    launch: Mapped[dict | None] = mapped_column(JSONType(), comment=(
+        "Launch data of a launchable item, NULL for lessons and quizzes (written by lms.launch). kind 'au': a cmi5 "
+        "assignable unit: package (SHA-256 of its zip, NULL for an absolute URL), url, publisher_id (the AU id in "
+        "cmi5.xml), structure (the cmi5 course it belongs to), index, title and description (as langstrings), "
+        "move_on, mastery_score, launch_method, launch_parameters, entitlement_key, activity_type, objectives, "
+        "blocks (enclosing block ids, outermost first). kind 'tincan': a Tin Can activity: package, url, "
+        "activity_id, activity_type, name, structure."))
 
     module: Mapped[Module] = relationship(back_populates="items")
 

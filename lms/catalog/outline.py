@@ -39,6 +39,7 @@ class ItemOutline:
     body: dict | None
     quiz: dict | None
     module_id: int
+    launch: dict | None = None  # a cmi5 AU's or Tin Can activity's launch data (CourseItem.launch)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _load(version_id: int) -> VersionOutline:
             id=module.id, slug=module.slug, position=module.position, title=dict(module.title),
             items=tuple(ItemOutline(id=item.id, kind=item.kind, slug=item.slug, position=item.position,
                                     title=dict(item.title), minutes=item.minutes, body=item.body, quiz=item.quiz,
-                                    module_id=module.id) for item in module.items),
+                                    module_id=module.id, launch=item.launch) for item in module.items),
         ) for module in version.modules
     )
     return VersionOutline(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, g, request, session
+from flask import has_request_context, request, session
 from flask_babel import Domain, get_locale
 from flask_login import current_user
 
@@ -30,6 +30,8 @@ lazy_("Please sign in to open this page.")
 
 def select_locale() -> str:
     """The signed-in user's language, else the one chosen this session, else the browser's best match."""
+    if not has_request_context():  # a command or a mail sent outside a request: the default language
+        return "en"
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in LOCALES:
         return LOCALES[current_user.language]
     chosen = session.get("lms_language")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -14,7 +14,9 @@ class Enrollment(Base):
     """A learner on one version of a course, with the xAPI registration that groups their statements."""
 
     __tablename__ = "lms_enrollment"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    # One current enrolment per learner and course; a recertification adds a new one and keeps the old for history.
+    __table_args__ = (Index("uq_lms_enrollment_user_id_course_id_current", "user_id", "course_id", unique=True,
+                            sqlite_where=text("is_current"), postgresql_where=text("is_current")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
@@ -22,6 +24,7 @@ class Enrollment(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_version.id"), index=True)
     registration: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    is_current: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

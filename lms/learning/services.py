@@ -20,7 +20,8 @@ from lms.db import session
 from lms.learning import activities
 from lms.learning.models import Enrollment
 from lms.tracking import statements as build
-from lms.tracking.models import ActivityProgress
+from lms.tracking.models import ActivityProgress, Statement
+from lms.tracking.vocabulary import Verb
 from lms.signals import ProgressChange
 from lms.tracking.services import progress_for, record, user_actor_key
 
@@ -42,12 +43,15 @@ def learner_key(user: User) -> str:
 
 
 def enrollment_for(user: User, course: Course) -> Enrollment | None:
-    return session.execute(select(Enrollment).filter_by(user_id=user.id, course_id=course.id)).scalar_one_or_none()
+    """The learner's current enrolment in a course (earlier ones stay for history after a recertification)."""
+    return session.execute(select(Enrollment).filter_by(user_id=user.id, course_id=course.id, is_current=True)
+                           ).scalar_one_or_none()
 
 
 def enrollments(user: User) -> list[Enrollment]:
     return list(session.execute(
-        select(Enrollment).filter_by(user_id=user.id).order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+        select(Enrollment).filter_by(user_id=user.id, is_current=True)
+        .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
     ).scalars())
 
 
@@ -196,11 +200,42 @@ def _correct_choices(question: dict) -> list[str]:
 
 # --- progress, derived ------------------------------------------------------------------------------------
 
-def is_item_done(item: ItemOutline, progress: ActivityProgress | None) -> bool:
-    """A lesson is done once read; a quiz once passed."""
+def move_on_met(move_on: str, is_completed: bool, is_passed: bool) -> bool:
+    """Whether a cmi5 AU's moveOn criterion (cmi5 13.1.4) is met by what the learner did in a registration.
+
+    ``is_completed`` and ``is_passed`` must come from cmi5 defined ``completed`` and ``passed`` statements: the
+    projection's completion cannot tell them apart (a ``passed`` statement also completes there).
+    """
+    return {"NotApplicable": True, "Passed": is_passed, "Completed": is_completed,
+            "CompletedAndPassed": is_completed and is_passed,
+            "CompletedOrPassed": is_completed or is_passed}.get(move_on, False)
+
+
+def is_item_done(item: ItemOutline, progress: ActivityProgress | None, is_satisfied: bool = False) -> bool:
+    """A lesson is done once read; a quiz once passed; a cmi5 AU once the LMS recorded it ``satisfied`` (or its
+    moveOn is NotApplicable); a Tin Can activity once its own statements completed or passed it."""
+    if item.kind == "au":
+        return is_satisfied or (item.launch or {}).get("move_on") == "NotApplicable"
     if progress is None:
         return False
+    if item.kind == "tincan":
+        return progress.is_completed or progress.success is True
     return progress.success is True if item.kind == "quiz" else progress.is_completed
+
+
+def _progress_iri(course_slug: str, item: ItemOutline) -> str:
+    """The activity whose progress row tells whether an item is done: a Tin Can activity reports under the id its
+    package gives it, everything else under the LMS's IRI for the item."""
+    if item.kind == "tincan" and item.launch:
+        return item.launch["activity_id"]
+    return activities.item_iri(course_slug, item)
+
+
+def _satisfied_activities(actor: str, registration: str) -> set[str]:
+    """The activities the LMS recorded ``satisfied`` for in a registration (cmi5 AUs, blocks, courses)."""
+    return set(session.execute(select(Statement.object_activity_id).where(
+        Statement.registration == registration, Statement.actor_key == actor,
+        Statement.verb_id == Verb.SATISFIED, Statement.is_voided.is_(False))).scalars())
 
 
 @dataclass
@@ -245,12 +280,16 @@ def course_progress(user: User, enrollment: Enrollment) -> CourseProgress:
     version = outline(enrollment.version_id)
     rows = progress_for(learner_key(user), enrollment.registration)
     slug = version.course.slug
+    # One more query only for courses with cmi5 AUs, whose "done" is the LMS's satisfied statement.
+    satisfied = (_satisfied_activities(learner_key(user), enrollment.registration)
+                 if any(item.kind == "au" for item in version.items) else set())
     modules = []
     for module in version.modules:
         items = []
         for item in module.items:
-            progress = rows.get(activities.item_iri(slug, item))
-            items.append((item, progress, is_item_done(item, progress)))
+            iri = _progress_iri(slug, item)
+            progress = rows.get(iri)
+            items.append((item, progress, is_item_done(item, progress, iri in satisfied)))
         module_row = rows.get(activities.module_iri(slug, module.slug))
         modules.append(ModuleProgress(module, items, bool(module_row and module_row.is_completed)))
     course_row = rows.get(activities.course_iri(slug))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from lms.db import new_uuid, session, utcnow
 from lms.signals import ProgressChange, progress_changed, statements_recorded
@@ -77,8 +77,9 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
         statement["authority"] = authority
         statement.setdefault("version", "1.0.0")
     stored = _insert(new, now)
-    if stored:
+    if stored:  # every inserted statement, those voided on arrival included (the outbox forwards them all)
         statements_recorded.send(current_app._get_current_object(), statements=stored)
+    stored = _void_already_voided(stored)
     moved = _project(stored)
     if moved:
         changes = [ProgressChange(actor, registration, tuple(sorted(activity_ids)))
@@ -102,6 +103,19 @@ class StoredStatement:
     full: dict
 
 
+def _void_already_voided(stored: list[StoredStatement]) -> list[StoredStatement]:
+    """Mark new statements that an earlier-stored voiding statement already targets (they arrived out of order)."""
+    by_id = {row.statement_id: row for row in stored if row.verb_id != Verb.VOIDED}
+    if not by_id:
+        return stored
+    targeted = set(session.execute(select(Statement.object_statement_id).where(
+        Statement.verb_id == Verb.VOIDED, Statement.object_statement_id.in_(list(by_id)))).scalars())
+    if not targeted:
+        return stored
+    session.execute(update(Statement).where(Statement.statement_id.in_(targeted)).values(is_voided=True))
+    return [row for row in stored if row.statement_id not in targeted]
+
+
 def _drop_already_stored(statements: list[dict]) -> list[dict]:
     ids = [statement["id"] for statement in statements]
     stored = {
@@ -119,15 +133,36 @@ def _drop_already_stored(statements: list[dict]) -> list[dict]:
 
 
 def _comparable(statement: dict, submitted: dict) -> str:
-    """The statement as submitted: without what the LRS sets itself, or filled in because it was missing.
+    """The statement as submitted, reduced to what makes two statements with one id the same (Data 2.3.1).
 
-    A timestamp compares as the moment it names: the same instant in another time zone is no change.
+    Left out: what the LRS sets itself or filled in because it was missing; and the differences the specification
+    says to ignore: verb displays and activity definitions (metadata that may be updated), the order of a Group's
+    members, the case of an e-mail address, and a timestamp's time zone (it compares as the moment it names).
     """
     ignored = set(_LRS_SET) | ({"timestamp"} - submitted.keys())
-    kept = {k: v for k, v in statement.items() if k not in ignored}
-    if "timestamp" in kept:
-        kept["timestamp"] = _parse_time(kept["timestamp"]).isoformat()
+    kept = _essence({k: v for k, v in statement.items() if k not in ignored})
     return json.dumps(kept, sort_keys=True)
+
+
+def _essence(part):
+    if isinstance(part, list):
+        return [_essence(item) for item in part]
+    if not isinstance(part, dict):
+        return part
+    result = {}
+    for key, value in part.items():
+        if key == "display" or (key == "definition" and part.get("objectType", "Activity") == "Activity"):
+            continue
+        if key == "timestamp" and isinstance(value, str):
+            value = _parse_time(value).isoformat()
+        elif key == "mbox" and isinstance(value, str):
+            value = value.lower()
+        elif key == "member" and isinstance(value, list):
+            value = sorted((_essence(member) for member in value), key=lambda m: json.dumps(m, sort_keys=True))
+            result[key] = value
+            continue
+        result[key] = _essence(value)
+    return result
 
 
 def _insert(statements: list[dict], now: datetime) -> list[StoredStatement]:
@@ -186,8 +221,10 @@ def _related(statement: dict) -> set[tuple[str, str]]:
             found.add(("activity", obj["id"]))
         elif object_type in ("Agent", "Group"):
             visit_actor(obj)
-            if is_top:  # the plain agent filter matches a statement's actor or its object
+            if is_top:  # the plain agent filter matches a statement's actor or its object (or its members)
                 found.add(("object_agent", actor_key(obj)))
+                for member in obj.get("member", []):
+                    found.add(("object_agent", actor_key(member)))
         elif object_type == "SubStatement":
             visit(obj, is_top=False)
 

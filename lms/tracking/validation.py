@@ -31,6 +31,7 @@ Deliberate choices beyond the letter of the spec are marked "Choice:" in comment
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -234,9 +235,11 @@ def _check_fields(
     for key, check in fields.items():
         if key in obj:
             value = obj[key]
+            # Field names in the tables are plain identifiers: their path needs no quoting (a hot path).
+            key_path = f"{path}.{key}"
             if value is None:
-                _fail(_key_path(path, key), "must not be null")
-            check(value, _key_path(path, key))
+                _fail(key_path, "must not be null")
+            check(value, key_path)
 
 
 def _array_of(check: Check, what: str = "an array") -> Check:
@@ -318,6 +321,7 @@ def _check_version(value: Any, path: str) -> None:
         _fail(path, f"must be a 1.0.x semantic version, got {value!r}")
 
 
+@functools.lru_cache(maxsize=4096)  # a handful of tags (en-US, zh-Hans...) recur in almost every statement
 def _is_language_tag(value: str) -> bool:
     return bool(_LANGTAG_RE.fullmatch(value)) or value.lower() in _GRANDFATHERED_TAGS
 
@@ -334,13 +338,13 @@ def _check_language_map(value: Any, path: str) -> None:
     if not isinstance(value, dict):
         _expect("a language map object", value, path)
     for tag, text in value.items():
-        entry_path = _entry_path(path, tag)
+        # The entry's path is built only for an error: valid maps are the common case.
         if not isinstance(tag, str) or not _is_language_tag(tag):
-            _fail(entry_path, f"key must be an RFC 5646 language tag, got {tag!r}")
+            _fail(_entry_path(path, tag), f"key must be an RFC 5646 language tag, got {tag!r}")
         if text is None:
-            _fail(entry_path, "must not be null")
+            _fail(_entry_path(path, tag), "must not be null")
         if not isinstance(text, str):
-            _expect("a string", text, entry_path)
+            _expect("a string", text, _entry_path(path, tag))
 
 
 def _check_extensions(value: Any, path: str) -> None:

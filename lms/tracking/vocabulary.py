@@ -2,6 +2,7 @@
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
+ADL_W3ID_VERBS = "https://w3id.org/xapi/adl/verbs/"
 
 XAPI_VERSION = "1.0.3"
 
@@ -22,6 +23,10 @@ class Verb:
     TERMINATED = ADL_VERBS + "terminated"
     VOIDED = ADL_VERBS + "voided"
     EARNED = "http://id.tincanapi.com/verb/earned"
+    # The LMS's own cmi5 verbs (cmi5 Quartz 9.3.6, 9.3.7, 9.3.9).
+    SATISFIED = ADL_W3ID_VERBS + "satisfied"
+    ABANDONED = ADL_W3ID_VERBS + "abandoned"
+    WAIVED = ADL_W3ID_VERBS + "waived"
 
 
 VERB_DISPLAY = {
@@ -40,6 +45,9 @@ VERB_DISPLAY = {
     Verb.TERMINATED: "terminated",
     Verb.VOIDED: "voided",
     Verb.EARNED: "earned",
+    Verb.SATISFIED: "satisfied",
+    Verb.ABANDONED: "abandoned",
+    Verb.WAIVED: "waived",
 }
 
 
@@ -59,3 +67,20 @@ def extension_iri(base_url: str, name: str) -> str:
 
 
 COURSE_VERSION_EXTENSION = "course-version"
+
+
+class CMI5:
+    """The cmi5 profile's IRIs (cmi5 Quartz section 9): its category, context and result extensions, activity types."""
+
+    CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"  # marks a "cmi5 defined" statement
+    MOVE_ON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+    SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+    MASTERY_SCORE = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
+    LAUNCH_MODE = "https://w3id.org/xapi/cmi5/context/extensions/launchmode"
+    LAUNCH_URL = "https://w3id.org/xapi/cmi5/context/extensions/launchurl"
+    MOVE_ON = "https://w3id.org/xapi/cmi5/context/extensions/moveon"
+    LAUNCH_PARAMETERS = "https://w3id.org/xapi/cmi5/context/extensions/launchparameters"
+    REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
+    PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+    BLOCK = "https://w3id.org/xapi/cmi5/activitytype/block"
+    COURSE = "https://w3id.org/xapi/cmi5/activitytype/course"

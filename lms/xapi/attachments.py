@@ -21,6 +21,7 @@ SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 SIGNATURE_ALGORITHMS = ("RS256", "RS384", "RS512")
 # Properties an LRS may set or change; a signature's payload is compared without them.
 LRS_PROPERTIES = ("id", "authority", "stored", "timestamp", "version", "attachments")
+SHA2_BY_HEX_LENGTH = {56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
 
 
 def parse_multipart(content_type_header: str, body: bytes) -> tuple[list | dict, dict[str, tuple[str, bytes]]]:
@@ -53,10 +54,16 @@ def parse_multipart(content_type_header: str, body: bytes) -> tuple[list | dict,
         if encoding != "binary":
             raise bad_request("attachment parts must use Content-Transfer-Encoding: binary")
         content = part.get_payload(decode=True) or b""
-        if hashlib.sha256(content).hexdigest() != declared.strip().lower():
+        if _sha2(content, declared.strip().lower()) != declared.strip().lower():
             raise bad_request(f"the attachment part with hash {declared} does not match its content")
         files[declared.strip().lower()] = (part.get_content_type(), content)
     return statements, files
+
+
+def _sha2(content: bytes, declared: str) -> str:
+    # Providers may hash with SHA-256, SHA-384 or SHA-512 (Communication 1.5.2.s4.b4): the length says which.
+    algorithm = SHA2_BY_HEX_LENGTH.get(len(declared), "sha256")
+    return hashlib.new(algorithm, content).hexdigest()
 
 
 def check_and_collect(statements: list[dict], files: dict[str, tuple[str, bytes]]) -> list[tuple[str, str, bytes]]:

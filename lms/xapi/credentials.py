@@ -18,7 +18,8 @@ from lms.xapi.models import SCOPES, LRSClient
 
 ALL = "all"
 LAUNCH_SCOPES = ("statements/write", "statements/read/mine", "documents")
-LAUNCH_MINUTES = 8 * 60  # a learner's session with one piece of content: long enough for a working day
+LAUNCH_MINUTES = 8 * 60
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # a learner's session with one piece of content: long enough for a working day
 
 
 class CredentialError(ValueError):
@@ -122,6 +123,8 @@ def authenticate(authorization: str | None) -> Principal | None:
     now = utcnow()
     if client.revoked_at is not None or (client.expires_at is not None and client.expires_at <= now):
         return None
+    if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
+        client.last_used_at = now  # committed with the request; at most once a minute, to keep reads cheap
     user_public_id = None
     if client.user_id is not None:
         from lms.accounts.models import User

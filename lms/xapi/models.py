@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, JSONType, UTCDateTime, utcnow
@@ -36,9 +36,12 @@ class Document(Base):
     """A State, Activity Profile or Agent Profile document, with its ETag."""
 
     __tablename__ = "lms_xapi_document"
-    __table_args__ = (UniqueConstraint("kind", "activity_id", "agent_key", "registration", "document_id"),)
+    __table_args__ = (Index("ix_lms_xapi_document_context", "kind", "agent_key", "registration"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The SHA-256 of the whole address (kind, activity, agent, registration, document id): one short unique key,
+    # where a unique index over the long IRIs themselves would exceed PostgreSQL's index-entry limit.
+    address_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16))  # "state", "activity_profile" or "agent_profile"
     activity_id: Mapped[str] = mapped_column(String(2048), default="")
     agent_key: Mapped[str] = mapped_column(String(512), default="")

@@ -7,6 +7,7 @@ request as the client meant it (for the alternate syntax, the method, headers an
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl
@@ -16,10 +17,14 @@ from werkzeug.datastructures import Headers, MultiDict
 
 XAPI_VERSION = "1.0.3"
 SUPPORTED_VERSIONS = ("1.0.3", "1.0.2", "1.0.1", "1.0.0")
+# "1.0" means 1.0.0; any later 1.0 patch (semantic versioning, with a pre-release or build part) is accepted too.
+ACCEPTED_VERSION = re.compile(r"1\.0(\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?)?")
 ALTERNATE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
 # Form fields of an alternate-syntax request that are headers (compared case-insensitively), not parameters.
 ALTERNATE_HEADERS = ("authorization", "x-experience-api-version", "content-type", "content-length", "if-match",
                      "if-none-match", "accept-language")
+# Of those, the ones that describe the "content" field rather than the HTTP request: the form's value wins.
+CONTENT_HEADERS = ("content-type", "content-length")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "HEAD, GET, POST, PUT, DELETE, OPTIONS",
@@ -87,11 +92,16 @@ def _alternate_request() -> XAPIRequest:
         lowered = name.lower()
         if lowered == "content":
             continue
-        if lowered in ALTERNATE_HEADERS:
+        if lowered in CONTENT_HEADERS:
             headers.set(name, value)
+        elif lowered in ALTERNATE_HEADERS:
+            # The form stands in for headers the client could not send: a real HTTP header stays (ADL's suite
+            # sends both, and expects the HTTP version header to count).
+            headers.setdefault(name, value)
         else:
             args.add(name, value)
-    if "Content-Type" not in {k for k, _ in headers.items()} or headers.get("Content-Type", "").startswith(
+    # Headers compare names case-insensitively: a lower-case content-type form field counts.
+    if "Content-Type" not in headers or headers.get("Content-Type", "").startswith(
             "application/x-www-form-urlencoded"):
         headers.set("Content-Type", "application/json")
     return XAPIRequest(method=method, args=args, headers=headers, body=fields.get("content", "").encode("utf-8"),
@@ -99,12 +109,13 @@ def _alternate_request() -> XAPIRequest:
 
 
 def check_version(xapi_request: XAPIRequest) -> None:
-    """Requests must say which xAPI version they speak, and it must be 1.0.x."""
+    """Requests must say which xAPI version they speak: 1.0 or any 1.0.x (Communication 3.3.s3.b3-b5).
+    Raises a 400 XAPIError otherwise."""
     version = xapi_request.headers.get("X-Experience-API-Version")
     if not version:
         raise bad_request("the X-Experience-API-Version header is required")
-    if version.strip() not in SUPPORTED_VERSIONS and version.strip() != "1.0":
-        raise bad_request(f"xAPI version {version!r} is not supported (supported: {', '.join(SUPPORTED_VERSIONS)})")
+    if not ACCEPTED_VERSION.fullmatch(version.strip()):
+        raise bad_request(f"xAPI version {version!r} is not supported (supported: 1.0 and 1.0.x)")
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:

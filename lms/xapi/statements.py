@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from lms.db import session
 from lms.tracking.models import Statement, StatementRelation
 from lms.tracking.services import StatementConflict, actor_key, record
 from lms.tracking.validation import StatementInvalid, validate_statement
 from lms.tracking.vocabulary import Verb
+from lms.launch.cmi5_rules import check_statements as check_cmi5_rules
 from lms.xapi.credentials import Principal
 from lms.xapi.protocol import XAPIError, bad_request, parse_bool, parse_json_param
 
@@ -23,6 +26,7 @@ QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities
                 "until", "limit", "format", "attachments", "ascending"}
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 FORMATS = ("exact", "ids", "canonical")
+UUID_FORM = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 # --- storing -----------------------------------------------------------------------------------------------
@@ -31,6 +35,8 @@ def store(statements: list[dict], principal: Principal) -> list[str]:
     """Store statements sent to the LRS, as ``principal``. Raises XAPIError (400, 403, 409) and stores nothing then."""
     _check_principal_may_store(statements, principal)
     _check_voiding_targets(statements)
+    _check_principal_may_void(statements, principal)
+    check_cmi5_rules(statements, principal)  # statements of a launched cmi5 session obey its rules (lms.launch)
     try:
         return record(statements, authority=principal.authority)
     except StatementInvalid as error:
@@ -54,8 +60,10 @@ def _check_principal_may_store(statements: list[dict], principal: Principal) -> 
             raise XAPIError(403, f"statements[{index}].actor: this launch credential may only record for its learner")
         registration = (statement.get("context") or {}).get("registration") if isinstance(
             statement.get("context"), dict) else None
-        if principal.registration and registration and str(registration).lower() != principal.registration:
-            raise XAPIError(403, f"statements[{index}].context.registration: not this launch's registration")
+        # Without the registration a statement would fall outside the enrolment this launch is for.
+        if principal.registration and str(registration or "").lower() != principal.registration.lower():
+            raise XAPIError(403, f"statements[{index}].context.registration: a launch credential records only in "
+                                 f"its registration, {principal.registration}")
 
 
 def _safe_key(actor: dict) -> str | None:
@@ -65,26 +73,45 @@ def _safe_key(actor: dict) -> str | None:
         return None
 
 
+def _voided_ids(statements: list[dict]) -> set[str]:
+    """The ids the voiding statements of a (not yet validated) batch target."""
+    return {str(s["object"].get("id")).lower() for s in statements
+            if isinstance(s, dict) and isinstance(s.get("verb"), dict) and s["verb"].get("id") == Verb.VOIDED
+            and isinstance(s.get("object"), dict) and s["object"].get("objectType") == "StatementRef"}
+
+
 def _check_voiding_targets(statements: list[dict]) -> None:
     """A voiding statement may not target another voiding statement."""
-    targets = [s["object"].get("id") for s in statements
-               if isinstance(s, dict) and isinstance(s.get("verb"), dict) and s["verb"].get("id") == Verb.VOIDED
-               and isinstance(s.get("object"), dict) and s["object"].get("objectType") == "StatementRef"]
+    targets = _voided_ids(statements)
     if not targets:
         return
     voiding = session.execute(select(Statement.statement_id).where(
-        Statement.statement_id.in_([str(t).lower() for t in targets]), Statement.verb_id == Verb.VOIDED)).first()
+        Statement.statement_id.in_(targets), Statement.verb_id == Verb.VOIDED)).first()
     batch_voiding = {str(s.get("id", "")).lower() for s in statements
                      if isinstance(s, dict) and isinstance(s.get("verb"), dict) and s["verb"].get("id") == Verb.VOIDED}
-    if voiding is not None or batch_voiding & {str(t).lower() for t in targets}:
+    if voiding is not None or batch_voiding & targets:
         raise bad_request("object: a voiding statement cannot be voided")
+
+
+def _check_principal_may_void(statements: list[dict], principal: Principal) -> None:
+    """A credential that may not read every statement may void only those it stored (Data 2.3.2.s2.b4): content
+    launched for a learner must not undo what the LMS or another client recorded."""
+    targets = _voided_ids(statements)
+    if not targets or principal.may("statements/read"):
+        return
+    foreign = session.execute(select(Statement.statement_id).where(
+        Statement.statement_id.in_(targets), Statement.authority_key != actor_key(principal.authority))).first()
+    if foreign is not None:
+        raise XAPIError(403, f"object: this credential may only void statements it stored, not {foreign[0]}")
 
 
 # --- reading one -------------------------------------------------------------------------------------------
 
 def get_one(statement_id: str, voided: bool, principal: Principal) -> Statement:
-    """A statement by id (``voided``: by the id of a voided statement). Raises XAPIError 404."""
-    row = session.execute(select(Statement).filter_by(statement_id=statement_id.lower())).scalar_one_or_none()
+    """A statement by id (``voided``: by the id of a voided statement). Raises XAPIError 400 for an id that is
+    not a UUID, 404 when there is no such statement for this principal."""
+    name = "voidedStatementId" if voided else "statementId"
+    row = session.execute(select(Statement).filter_by(statement_id=_uuid(statement_id, name))).scalar_one_or_none()
     if row is None or row.is_voided != voided or not _visible(row, principal):
         raise XAPIError(404, f"no {'voided ' if voided else ''}statement with id {statement_id}")
     return row
@@ -128,8 +155,8 @@ class Query:
             except StatementInvalid as error:
                 raise bad_request("agent: " + error.message) from None
             query.agent = actor_key(agent)
-        query.verb = args.get("verb") or None
-        query.activity = args.get("activity") or None
+        query.verb = _iri(args["verb"], "verb") if "verb" in args else None
+        query.activity = _iri(args["activity"], "activity") if "activity" in args else None
         if "registration" in args:
             query.registration = _uuid(args["registration"], "registration")
         query.related_activities = parse_bool(args.get("related_activities"), "related_activities")
@@ -155,13 +182,20 @@ class Query:
         return dict(self.__dict__)
 
 
-def _uuid(value: str, name: str) -> str:
-    import uuid
-
+def _iri(value: str, name: str) -> str:
+    """A verb or activity parameter, checked as the validator checks those IRIs in statements (Data 2.2.s4.b4)."""
     try:
-        return str(uuid.UUID(value)).lower()
-    except ValueError:
-        raise bad_request(f"the parameter {name} is not a UUID") from None
+        validate_statement({"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://example.com/v"},
+                            "object": {"id": value}})
+    except StatementInvalid:
+        raise bad_request(f"the parameter {name} is not an IRI: {value!r}") from None
+    return value
+
+
+def _uuid(value: str, name: str) -> str:
+    if not UUID_FORM.fullmatch(value):
+        raise bad_request(f"the parameter {name} is not a UUID in standard string form")
+    return value.lower()
 
 
 def _timestamp(value: str | None, name: str) -> str | None:
@@ -185,7 +219,8 @@ def _filters(query: Query):
         if query.related_agents:
             conditions.append(_related("agent", query.agent))
         else:
-            conditions.append(or_(Statement.actor_key == query.agent, _related("object_agent", query.agent)))
+            conditions.append(or_(Statement.actor_key == query.agent, _related("object_agent", query.agent),
+                                  _related("actor_member", query.agent)))
     if query.verb:
         conditions.append(Statement.verb_id == query.verb)
     if query.activity:
@@ -201,18 +236,33 @@ def _related(kind: str, key: str):
                           StatementRelation.key == key)
 
 
+def _matching_or_targeting(conditions: list):
+    """Statements that meet ``conditions``, or target (by a StatementRef object) one that does, however many
+    references away: the closure is a recursive CTE over the indexed object_statement_id."""
+    matched = select(Statement.statement_id).where(*conditions).cte("matched", recursive=True)
+    referring = aliased(Statement)
+    matched = matched.union(select(referring.statement_id).join(
+        matched, referring.object_statement_id == matched.c.statement_id))
+    return or_(and_(*conditions), Statement.object_statement_id.in_(select(matched.c.statement_id)))
+
+
+def _next_millisecond(moment: str) -> datetime:
+    # The LRS reports "stored" to the millisecond while the column keeps microseconds: a statement stored at
+    # .123456 says .123, so since/until compare whole milliseconds, as the client sees them.
+    parsed = datetime.fromisoformat(moment)
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
+
+
 def run_query(query: Query, principal: Principal, cursor: tuple | None = None) -> tuple[list[Statement], tuple | None]:
     """One page of matching statements and the cursor of the next page (None when this is the last)."""
     conditions = _filters(query)
     statement = select(Statement).where(Statement.is_voided.is_(False))
     if conditions:
-        matching = select(Statement.statement_id).where(*conditions)
-        # A statement that targets another (a StatementRef object) matches when its target does.
-        statement = statement.where(or_(and_(*conditions), Statement.object_statement_id.in_(matching)))
+        statement = statement.where(_matching_or_targeting(conditions))
     if query.since:
-        statement = statement.where(Statement.stored_at > datetime.fromisoformat(query.since))
+        statement = statement.where(Statement.stored_at >= _next_millisecond(query.since))
     if query.until:
-        statement = statement.where(Statement.stored_at <= datetime.fromisoformat(query.until))
+        statement = statement.where(Statement.stored_at < _next_millisecond(query.until))
     if not principal.may("statements/read"):
         statement = statement.where(Statement.authority_key == actor_key(principal.authority))
     order = (Statement.stored_at, Statement.id)

@@ -1,12 +1,14 @@
 """The xAPI 1.0.3 HTTP API at /xapi: Statements and About here; documents, Activities and Agents in
 ``document_views``. Every resource goes through ``resource()``: CORS preflight, the alternate request syntax,
-the version header, authentication, the method, and one commit."""
+the method, the version header, authentication, and one commit."""
 
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import Blueprint, Response, request, url_for
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from lms.db import session, utcnow
 from lms.xapi import attachments, statements
@@ -27,11 +29,18 @@ from lms.xapi.protocol import (
 )
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]
+# Every resource route takes every method, so that one the resource lacks gets the xAPI 405 (with the xAPI
+# headers) from resource() rather than Flask's own page.
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 
 
 @bp.after_request
 def _decorate(response: Response) -> Response:
+    if request.endpoint == "xapi.statements_resource":
+        # Every response of the Statement resource says how far the store is consistent, errors included; a GET
+        # has already set the moment its query started.
+        response.headers.setdefault(CONSISTENT_THROUGH, iso(utcnow()))
     return decorate(response)
 
 
@@ -60,13 +69,13 @@ def resource(handlers: dict, needs_auth: bool = True, needs_version: bool = True
             if request.method == "OPTIONS":
                 return Response(status=200)
             xapi_request = current_request()
+            method = "GET" if xapi_request.method == "HEAD" else xapi_request.method
+            handler = handlers.get(method)
+            if handler is None:  # before authentication: a method the resource lacks is 405 for anyone
+                raise XAPIError(405, f"{xapi_request.method} is not allowed on this resource")
             if needs_version:
                 check_version(xapi_request)
             principal = _principal(xapi_request) if needs_auth else None
-            method = "GET" if xapi_request.method == "HEAD" else xapi_request.method
-            handler = handlers.get(method)
-            if handler is None:
-                raise XAPIError(405, f"{xapi_request.method} is not allowed on this resource")
             response = handler(xapi_request, principal)
             session.commit()
             if xapi_request.method == "HEAD":
@@ -148,8 +157,10 @@ def _get_statements(xapi_request: XAPIRequest, principal: Principal) -> Response
     if not (principal.may("statements/read") or principal.may("statements/read/mine")):
         raise XAPIError(403, "this credential may not read statements")
     args = xapi_request.args
-    languages = [language for language, _ in request.accept_languages] or ["en-US"]
-    consistent = {"X-Experience-API-Consistent-Through": iso(utcnow())}
+    # From the request as the client meant it: the alternate syntax may carry Accept-Language as a form field.
+    accepted = parse_accept_header(xapi_request.headers.get("Accept-Language"), LanguageAccept)
+    languages = [language for language, _ in accepted] or ["en-US"]
+    consistent = {CONSISTENT_THROUGH: iso(utcnow())}
     if "statementId" in args or "voidedStatementId" in args:
         return _get_one(args, principal, languages, consistent)
     if "more" in args:
@@ -200,6 +211,12 @@ def _get_one(args, principal: Principal, languages: list[str], headers: dict) ->
 @resource({"GET": _get_statements, "POST": _post_statements, "PUT": _put_statement})
 def statements_resource():
     """xAPI Statement resource."""
+
+
+@bp.route("/<path:unknown>", methods=ALL_METHODS)
+def unknown_resource(unknown: str):
+    """Any other path under the xAPI root: an xAPI 404, with the xAPI headers (Flask's own would have none)."""
+    raise XAPIError(404, f"there is no xAPI resource {unknown!r}")
 
 
 from lms.xapi import document_views  # noqa: E402,F401  (registers the document, activity and agent resources)
