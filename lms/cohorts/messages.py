@@ -16,10 +16,10 @@ def cohort_error(error: CohortError, removing: bool = False) -> str:
         emails = params.get("emails", [])
         listed = ", ".join(emails[:20]) + (" …" if len(emails) > 20 else "")
         if removing:
-            return ngettext("This address is not a member of the cohort: %(emails)s",
+            return ngettext("This %(num)d address is not a member of the cohort: %(emails)s",
                             "These %(num)d addresses are not members of the cohort: %(emails)s",
                             len(emails), emails=listed)
-        return ngettext("No account has this e-mail address: %(emails)s. Nothing was changed.",
+        return ngettext("No account has this %(num)d e-mail address: %(emails)s. Nothing was changed.",
                         "No account has these %(num)d e-mail addresses: %(emails)s. Nothing was changed.",
                         len(emails), emails=listed)
     messages = {
