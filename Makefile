@@ -7,7 +7,7 @@ PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install install-test translations system-deps migrate demo run test test-postgres bench clean
 

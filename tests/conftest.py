@@ -23,11 +23,28 @@ BASE_URL = "http://lms.test"
 
 
 def _database_url(tmp_path_factory) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     url = os.environ.get("LMS_TEST_DATABASE_URL")
     if url:
-        return url
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        return _worker_database(url, worker)
     return "sqlite:///" + str(tmp_path_factory.mktemp(f"db-{worker}") / "lms-test.sqlite3")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """With pytest-xdist, each worker gets a PostgreSQL database of its own next to the given one."""
+    if worker == "main":
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def test_config(database_url: str, instance_path: Path, **extra) -> dict:

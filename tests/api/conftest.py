@@ -4,18 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.launch.conftest import add_missing_columns  # the same work-in-progress schema help
-
-
-@pytest.fixture(scope="session")
-def database_url(database_url):
-    import os
-
-    if os.environ.get("LMS_TEST_CREATE_ALL"):
-        add_missing_columns(database_url)
-    return database_url
-
-
 @pytest.fixture
 def make_token(runner):
     """make_token(name="test") -> a token value, created with `flask lms api tokens create`."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
 import uuid
 import zipfile
@@ -15,7 +14,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import SHARED, csrf_token_from
 
@@ -29,41 +27,6 @@ SESSION_ID = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 VERBS = {name: f"http://adlnet.gov/expapi/verbs/{name}"
          for name in ("launched", "initialized", "completed", "passed", "failed", "terminated", "experienced")}
 VERBS.update({name: f"https://w3id.org/xapi/adl/verbs/{name}" for name in ("satisfied", "abandoned", "waived")})
-
-
-def add_missing_columns(database_url: str) -> None:
-    """Work in progress only (LMS_TEST_CREATE_ALL): add the model columns the migrations do not have yet, which
-    create_all leaves out of existing tables (nullable unless they have a server default)."""
-    from lms.db import Base
-    from lms.models import import_all
-
-    import_all()
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        inspector = inspect(connection)
-        for table in Base.metadata.sorted_tables:
-            if not inspector.has_table(table.name):
-                continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = ""
-                if column.server_default is not None:
-                    arg = column.server_default.arg
-                    default = f" DEFAULT {arg.text if hasattr(arg, 'text') else repr(str(arg))}"
-                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}"))
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def database_url(database_url):
-    """The migrated database, plus (work in progress, like LMS_TEST_CREATE_ALL) the model columns whose
-    migrations do not exist yet: lms_course_item.launch among them."""
-    if os.environ.get("LMS_TEST_CREATE_ALL"):
-        add_missing_columns(database_url)
-    return database_url
 
 
 def package_path(name: str) -> Path:
