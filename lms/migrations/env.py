@@ -14,7 +14,13 @@ def include_object(obj, name, type_, reflected, compare_to):  # noqa: ARG001
     # A host's tables share the database: never create, alter or drop them from here.
     if type_ == "table":
         return name.startswith("lms_")
-    return True
+    return is_for_this_database(obj, context.get_bind().dialect.name)
+
+
+def is_for_this_database(obj, dialect: str) -> bool:
+    """False for an index the models create on another database only (``Index(...).ddl_if(dialect=...)``)."""
+    condition = getattr(obj, "_ddl_if", None)
+    return condition is None or condition.dialect in (None, dialect)
 
 
 def run_migrations_online() -> None:

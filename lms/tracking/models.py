@@ -20,6 +20,10 @@ class Statement(Base):
         # IRIs may be long: hash indexes on PostgreSQL have no entry-size limit (B-trees refuse ~2.7 kB entries).
         Index("ix_lms_statement_object_activity", "object_activity_id", postgresql_using="hash"),
         Index("ix_lms_statement_verb", "verb_id", postgresql_using="hash"),
+        # On SQLite a filter plus "newest first, limit 100" reads these in order and stops early; PostgreSQL keeps
+        # the hash indexes above (no entry-size limit) and sorts the matches.
+        Index("ix_lms_statement_verb_stored", "verb_id", "stored_at", "id").ddl_if(dialect="sqlite"),
+        Index("ix_lms_statement_activity_stored", "object_activity_id", "stored_at", "id").ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
