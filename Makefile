@@ -23,9 +23,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+# The browser libraries of package.json (scorm-again, the SCORM player's run-time API), exactly as package-lock.json
+# pins them, into node_modules/ (git-ignored), from where the LMS serves them.
+NODE_DEPS = $(if $(wildcard package.json),node_modules/.package-lock.json)
 
-install-test: $(VENV)/.installed-test translations
+install: $(VENV)/.installed translations $(NODE_DEPS)
+
+install-test: $(VENV)/.installed-test translations $(NODE_DEPS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --omit=dev --no-audit --no-fund; \
+	else echo "npm is missing: install Node.js and npm, then run make install again (the SCORM player needs them)." >&2; fi
 
 # Compiled catalogues are build products (git-ignored): made from the .po files at every install.
 translations: $(VENV)/.installed
@@ -60,5 +68,5 @@ bench: install-test
 	$(PY) bench/pages.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
 	find lms -name '*.mo' -delete

@@ -279,6 +279,7 @@ def clients_revoke(key: str) -> None:
 from lms.certificates.cli import certificates_cli; lms_cli.add_command(certificates_cli)  # noqa: E402,E702
 from lms.cohorts.cli import cohorts_cli; lms_cli.add_command(cohorts_cli)  # noqa: E402,E702
 from lms.launch.cli import cmi5_cli; lms_cli.add_command(cmi5_cli)  # noqa: E402,E702
+from lms.launch.scorm_cli import scorm_cli; lms_cli.add_command(scorm_cli)  # noqa: E402,E702
 from lms.api.cli import api_cli; lms_cli.add_command(api_cli)  # noqa: E402,E702
 
 

@@ -98,19 +98,23 @@ class LMS:
         from lms.certificates.views import bp as certificates
         from lms.cohorts.views import bp as cohorts
         from lms.core.views import bp as core
+        from lms.launch.scorm_views import CSRF_EXEMPT as scorm_runtime_views
+        from lms.launch.scorm_views import bp as scorm
         from lms.launch.views import bp as launch
         from lms.launch.views import fetch as launch_fetch
         from lms.learning.views import bp as learning
         from lms.xapi.views import bp as xapi
 
         for blueprint in (core, catalog, accounts, learning, authoring, admin, xapi, certificates, cohorts, launch,
-                          api):
+                          scorm, api):
             area_prefix = blueprint.url_prefix or ""
             app.register_blueprint(blueprint, url_prefix=url_prefix + area_prefix)
         if "csrf" in app.extensions:  # a host's global CSRFProtect must not guard the xAPI API (Basic auth)
             app.extensions["csrf"].exempt(xapi)
             app.extensions["csrf"].exempt(api)  # nor the integration API (bearer tokens) or the cmi5 fetch URL
             app.extensions["csrf"].exempt(launch_fetch)
+            for view in scorm_runtime_views:  # SCORM commits: the learner's session and the attempt's token
+                app.extensions["csrf"].exempt(view)
 
     @staticmethod
     def _register_cli(app: Flask) -> None:

@@ -11,6 +11,7 @@ def import_all() -> None:
     import lms.core.audit  # noqa: F401
     import lms.core.models  # noqa: F401
     import lms.launch.models  # noqa: F401
+    import lms.launch.scorm_models  # noqa: F401
     import lms.learning.models  # noqa: F401
     import lms.tracking.models  # noqa: F401
     import lms.xapi.models  # noqa: F401

@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -213,13 +212,16 @@ def move_on_met(move_on: str, is_completed: bool, is_passed: bool) -> bool:
 
 def is_item_done(item: ItemOutline, progress: ActivityProgress | None, is_satisfied: bool = False) -> bool:
     """A lesson is done once read; a quiz once passed; a cmi5 AU once the LMS recorded it ``satisfied`` (or its
-    moveOn is NotApplicable); a Tin Can activity once its own statements completed or passed it."""
+    moveOn is NotApplicable); a Tin Can activity once its own statements completed or passed it; a SCORM SCO once
+    completed and not failed (a failed test is never done); a SCORM asset once opened."""
     if item.kind == "au":
         return is_satisfied or (item.launch or {}).get("move_on") == "NotApplicable"
     if progress is None:
         return False
     if item.kind == "tincan":
         return progress.is_completed or progress.success is True
+    if item.kind == "sco":
+        return progress.is_completed and progress.success is not False
     return progress.success is True if item.kind == "quiz" else progress.is_completed
 
 

@@ -60,11 +60,13 @@ def enroll(slug: str):
     return redirect(url_for("learning.course", slug=slug))
 
 
-@bp.route("/courses/<slug>/<any(lesson, quiz, au, tincan):kind>/<item_slug>", methods=["GET", "POST"])
+@bp.route("/courses/<slug>/<any(lesson, quiz, au, tincan, sco, asset):kind>/<item_slug>", methods=["GET", "POST"])
 @login_required
 def item(slug: str, kind: str, item_slug: str):
     if kind in ("au", "tincan"):  # launchable content has its own page, in the launch area
         return redirect(url_for("launch.item", slug=slug, kind=kind, item_slug=item_slug))
+    if kind in ("sco", "asset"):  # a SCORM package's items play in the SCORM player
+        return redirect(url_for("scorm.item", slug=slug, kind=kind, item_slug=item_slug))
     found = _course_or_404(slug)
     enrollment = _enrollment_or_redirect(found)
     if enrollment is None:

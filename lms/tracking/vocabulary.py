@@ -21,6 +21,9 @@ class Verb:
     SUSPENDED = ADL_VERBS + "suspended"
     RESUMED = ADL_VERBS + "resumed"
     TERMINATED = ADL_VERBS + "terminated"
+    # SCORM run-time data as statements (ADL xAPI SCORM Profile: interactions, scores).
+    RESPONDED = ADL_VERBS + "responded"
+    SCORED = ADL_VERBS + "scored"
     VOIDED = ADL_VERBS + "voided"
     EARNED = "http://id.tincanapi.com/verb/earned"
     # The LMS's own cmi5 verbs (cmi5 Quartz 9.3.6, 9.3.7, 9.3.9).
@@ -43,6 +46,8 @@ VERB_DISPLAY = {
     Verb.SUSPENDED: "suspended",
     Verb.RESUMED: "resumed",
     Verb.TERMINATED: "terminated",
+    Verb.RESPONDED: "responded",
+    Verb.SCORED: "scored",
     Verb.VOIDED: "voided",
     Verb.EARNED: "earned",
     Verb.SATISFIED: "satisfied",
@@ -57,6 +62,7 @@ class ActivityType:
     LESSON = ADL_ACTIVITIES + "lesson"
     ASSESSMENT = ADL_ACTIVITIES + "assessment"
     QUESTION = ADL_ACTIVITIES + "cmi.interaction"
+    ATTEMPT = ADL_ACTIVITIES + "attempt"  # one attempt at a SCORM SCO (xAPI SCORM Profile)
     # A curriculum track, as the achievement a learner ``earned``: the registry's badge type, which that verb is for.
     TRACK = "http://id.tincanapi.com/activitytype/badge"
 

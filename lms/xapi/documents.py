@@ -24,6 +24,7 @@ from lms.xapi.models import Document
 from lms.xapi.protocol import XAPIError, bad_request, parse_json_param
 
 JSON_TYPE = "application/json"
+LAUNCH_DATA = "LMS.LaunchData"  # the cmi5 launch state document
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 MAX_ID_LENGTH = 2048  # the width of Document.document_id and Document.activity_id
 MAX_AGENT_KEY_LENGTH = 512  # the width of Document.agent_key
@@ -238,6 +239,9 @@ def check_access(principal: Principal, address: DocumentAddress, method: str) ->
     if (resource.has_registration and principal.registration and address.registration is not None
             and address.registration != principal.registration.lower()):
         raise XAPIError(403, "registration: this launch credential may only use its own registration")
+    if resource.kind == "state" and address.document_id == LAUNCH_DATA and method != "GET":
+        # cmi5 10.0: the AU reads LMS.LaunchData; only the LMS writes it.
+        raise XAPIError(403, "stateId: LMS.LaunchData is written by the LMS; content may only read it")
 
 
 # --- reading -----------------------------------------------------------------------------------------------

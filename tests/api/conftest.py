@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 @pytest.fixture
 def make_token(runner):
     """make_token(name="test") -> a token value, created with `flask lms api tokens create`."""

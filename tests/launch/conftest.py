@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import SHARED, csrf_token_from
+from tests.conftest import SHARED
 
 PACKAGES = SHARED / "cmi5-packages"
 XSD = SHARED / "cmi5-xsd" / "CourseStructure.xsd"
@@ -276,6 +276,3 @@ def basic_credentials(auth_token: str) -> tuple[str, str]:
     key, _, secret = base64.b64decode(auth_token).decode().partition(":")
     return key, secret
 
-
-__all__ = ["AU", "items", "local", "start_page", "launch_url_from", "stored", "verbs_of", "course_xml", "au_xml",
-           "zipped", "package_path", "csrf_token_from", "basic_credentials", "XSD", "PACKAGES"]
