@@ -242,16 +242,23 @@ def _related_ids(kinds: tuple[str, ...], key: str):
 
 def _matching_or_targeting(conditions: list):
     """Statements that meet ``conditions``, or target (by a StatementRef object) one that does, however many
-    references away: the closure is a recursive CTE over the indexed object_statement_id."""
-    # Only statements that something refers to can start a chain: starting from them keeps the closure small
-    # however many statements meet the conditions.
+    references away.
+
+    The targeting statements are few (voiding and the like), so they are found first in a query of their own (a
+    recursive CTE that starts only from referenced statements); the main query is then the plain conditions, which
+    can use the ordered indexes, plus at most a short list of ids.
+    """
     referenced = select(Statement.object_statement_id).where(Statement.object_statement_id.is_not(None))
     matched = select(Statement.statement_id).where(*conditions, Statement.statement_id.in_(referenced)) \
         .cte("matched", recursive=True)
     referring = aliased(Statement)
     matched = matched.union(select(referring.statement_id).join(
         matched, referring.object_statement_id == matched.c.statement_id))
-    return or_(and_(*conditions), Statement.object_statement_id.in_(select(matched.c.statement_id)))
+    targeting = list(session.execute(select(Statement.id).where(
+        Statement.object_statement_id.in_(select(matched.c.statement_id)))).scalars())
+    if not targeting:
+        return and_(*conditions)
+    return or_(and_(*conditions), Statement.id.in_(targeting))
 
 
 def _next_millisecond(moment: str) -> datetime:
