@@ -1100,3 +1100,32 @@ def embed_settings():
         status = 400
     return render_template("lms/authoring/embeds.html", form=form, may_change=may_change,
                            hosts=services.embed_hosts()), status
+
+
+# --- the course's report ----------------------------------------------------------------------------------
+
+REPORT_COLUMNS = (lazy_("Name"), lazy_("E-mail address"), lazy_("Version"), lazy_("Progress (%)"),
+                  lazy_("Completed"), lazy_("Best quiz score (%)"))
+
+
+@bp.route("/courses/<slug>/report")
+@role_required(*AUTHORS)
+def report(slug: str):
+    """Learners of the author's own course: version, progress, completion and quiz score."""
+    found = _editable(slug)
+    from lms.authoring.reports import course_report
+
+    data = course_report(found, request.args.get("page", 1, type=int))
+    return render_template("lms/authoring/report.html", course=found, draft=services.draft_for(found),
+                           report=data, columns=REPORT_COLUMNS)
+
+
+@bp.route("/courses/<slug>/report.csv")
+@role_required(*AUTHORS)
+def report_csv(slug: str):
+    found = _editable(slug)
+    from lms.authoring.reports import course_report_csv
+
+    body = course_report_csv(found, [str(column) for column in REPORT_COLUMNS])
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{found.slug}-report.csv"'})
