@@ -32,6 +32,7 @@ class CertificateFilterForm(FlaskForm):
 
     q = StringField(lazy_("Learner name, e-mail address or serial"), validators=[Optional(), Length(max=200)])
     track = SelectField(lazy_("Track"), choices=[], validators=[Optional()])
+    cohort = SelectField(lazy_("Cohort"), choices=[], validators=[Optional()])
     state = SelectField(lazy_("State"), choices=STATE_CHOICES, validators=[Optional()])
     issued_from = DateField(lazy_("Issued from"), validators=[Optional()])
     issued_to = DateField(lazy_("Issued until"), validators=[Optional()])

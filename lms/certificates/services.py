@@ -358,15 +358,21 @@ def _state_condition(state: str, now: datetime):
 
 
 def certificates_query(track_slug: str | None = None, state: str | None = None, issued_from: date | None = None,
-                       issued_to: date | None = None, search: str = "", now: datetime | None = None) -> Select:
-    """Certificates, newest first, filtered by track, state at ``now``, issue dates (inclusive) and a learner's
-    name or e-mail address. Raises CertificateError for an unknown state."""
+                       issued_to: date | None = None, search: str = "", now: datetime | None = None,
+                       cohort_id: int | None = None) -> Select:
+    """Certificates, newest first, filtered by track, state at ``now``, issue dates (inclusive), a cohort (its
+    current members) and a learner's name or e-mail address. Raises CertificateError for an unknown state."""
     now = now or utcnow()
     query = (select(Certificate).join(User, User.id == Certificate.user_id)
              .options(selectinload(Certificate.user))
              .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
     if track_slug:
         query = query.where(Certificate.track_slug == track_slug)
+    if cohort_id is not None:
+        from lms.cohorts.models import CohortMember
+
+        query = query.where(Certificate.user_id.in_(select(CohortMember.user_id).where(
+            CohortMember.cohort_id == cohort_id, CohortMember.removed_at.is_(None))))
     if state:
         if state not in ("valid", "expired", "revoked", "superseded"):
             raise CertificateError(f"unknown state {state!r}", "state")

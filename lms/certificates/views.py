@@ -187,7 +187,16 @@ def verify(serial: str):
 def _filter_form() -> CertificateFilterForm:
     form = CertificateFilterForm(request.args)
     form.track.choices = [("", _("Any track"))] + [(track.slug, text(track.title)) for track in services.all_tracks()]
+    form.cohort.choices = [("", _("Any cohort"))] + [(str(cohort.id), cohort.name) for cohort in _cohorts()]
     return form
+
+
+def _cohorts():
+    from sqlalchemy import select
+
+    from lms.cohorts.models import Cohort
+
+    return session.execute(select(Cohort).order_by(Cohort.name)).scalars().all()
 
 
 def _filtered_query(form: CertificateFilterForm):
@@ -196,7 +205,8 @@ def _filtered_query(form: CertificateFilterForm):
         return None
     return services.certificates_query(track_slug=form.track.data or None, state=form.state.data or None,
                                        issued_from=form.issued_from.data, issued_to=form.issued_to.data,
-                                       search=form.q.data or "")
+                                       search=form.q.data or "",
+                                       cohort_id=int(form.cohort.data) if form.cohort.data else None)
 
 
 def _filter_args() -> dict:
