@@ -303,6 +303,8 @@ class ParsedTrack:
     validity_months: int | None
     electives: list[str] = field(default_factory=list)
     electives_required: int = 0
+    min_study_minutes: int | None = None
+    prerequisites: dict[str, list[str]] = field(default_factory=dict)
     line: int = 1
 
     @property
@@ -702,7 +704,7 @@ def parse_tracks(path: Path) -> list[ParsedTrack]:
     for index, track_data in enumerate(tracks_data):
         track_reader = reader.child(track_data, f"tracks[{index}]")
         track_reader.only({"slug", "title", "summary", "audience", "courses", "electives", "pass_mark",
-                           "validity_months"})
+                           "validity_months", "min_study_minutes", "prerequisites"})
         slug = track_reader.slug("slug")
         if slug in slugs:
             track_reader.fail("slug", f"the track slug {slug!r} is used twice")
@@ -717,9 +719,34 @@ def parse_tracks(path: Path) -> list[ParsedTrack]:
             courses=list(courses), pass_mark=track_reader.integer("pass_mark", 70, 0, 100),
             validity_months=track_reader.integer("validity_months", None, 1, 600),
             electives=electives, electives_required=choose,
+            min_study_minutes=track_reader.integer("min_study_minutes", None, 1, 100_000),
+            prerequisites=_prerequisites(track_reader, list(courses) + electives),
             line=track_reader.data.key_lines.get("courses", track_reader.data.line),
         ))
     return tracks
+
+
+def _prerequisites(track_reader: _Reader, courses: list[str]) -> dict[str, list[str]]:
+    """``prerequisites: {course: [courses completed before it]}``, over the track's own courses, without cycles."""
+    if "prerequisites" not in track_reader.data:
+        return {}
+    reader = track_reader.child(track_reader.data["prerequisites"], "prerequisites")
+    found: dict[str, list[str]] = {}
+    for course, before in reader.data.items():
+        if course not in courses:
+            reader.fail(str(course), f"{course!r} is not one of this track's courses")
+        if not isinstance(before, list) or not all(isinstance(c, str) and c in courses and c != course
+                                                   for c in before):
+            reader.fail(str(course), "must be a list of other courses of this track")
+        found[course] = list(before)
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        return any(c == target or (c not in seen and reaches(c, target, seen | {c})) for c in found.get(start, []))
+
+    for course in found:
+        if reaches(course, course, {course}):
+            reader.fail(course, f"the prerequisites of {course!r} lead back to it (a cycle)")
+    return found
 
 
 def _electives(track_reader: _Reader) -> tuple[list[str], int]:

@@ -107,6 +107,8 @@ class Track(Base):
     course_slugs: Mapped[list] = mapped_column(JSONType())
     elective_slugs: Mapped[list] = mapped_column(JSONType(), default=list)
     electives_required: Mapped[int] = mapped_column(Integer, default=0)
+    min_study_minutes: Mapped[int | None] = mapped_column(Integer)
+    prerequisites: Mapped[dict] = mapped_column(JSONType(), default=dict)  # course -> courses completed before it
     pass_mark: Mapped[int] = mapped_column(Integer, default=70)
     validity_months: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -154,6 +154,7 @@ def _store_track(parsed) -> None:
     track = session.execute(select(Track).filter_by(slug=parsed.slug)).scalar_one_or_none()
     values = dict(title=parsed.title, summary=parsed.summary, audience=parsed.audience, course_slugs=parsed.courses,
                   elective_slugs=parsed.electives, electives_required=parsed.electives_required,
+                  min_study_minutes=parsed.min_study_minutes, prerequisites=parsed.prerequisites,
                   pass_mark=parsed.pass_mark, validity_months=parsed.validity_months)
     if track is None:
         session.add(Track(slug=parsed.slug, **values))

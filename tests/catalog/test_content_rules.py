@@ -129,3 +129,19 @@ def test_quiz_questions_and_options_are_shuffled_per_attempt_and_stable_within_o
     assert _question_order(first) != _question_order(second)
     multiple = [q for q in _question_order(first) if len(_option_order(first, q)) > 2]
     assert any(_option_order(first, q) != _option_order(second, q) for q in multiple)
+
+
+def test_tracks_may_set_a_study_time_and_an_unlock_order(curriculum):
+    (curriculum / "tracks.yaml").write_text(
+        "tracks:\n  - slug: t\n    title: {en: T}\n    courses: [a, b]\n    min_study_minutes: 90\n"
+        "    prerequisites: {b: [a]}\n", encoding="utf-8")
+    [track] = parse_tracks(curriculum / "tracks.yaml")
+    assert track.min_study_minutes == 90 and track.prerequisites == {"b": ["a"]}
+
+
+def test_an_unlock_order_with_a_cycle_is_an_error(curriculum):
+    (curriculum / "tracks.yaml").write_text(
+        "tracks:\n  - slug: t\n    title: {en: T}\n    courses: [a, b]\n    prerequisites: {a: [b], b: [a]}\n",
+        encoding="utf-8")
+    with pytest.raises(CourseFileError, match="cycle"):
+        parse_tracks(curriculum / "tracks.yaml")
