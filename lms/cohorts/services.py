@@ -1,6 +1,6 @@
 """Cohorts: membership, enrolment of a cohort in tracks and courses with due dates, and invitations.
 
-Enrolments always go through ``learning.services.enroll`` (which records ``registered``); due dates stay in this
+Enrolments always go through ``learning.services.enroll_many`` (which records ``registered``); due dates stay in this
 area's own table (``CohortAssignment.due_at``). Every change an administrator makes is written to the audit log in
 the same transaction. Services flush; the view or command commits once.
 """
@@ -35,7 +35,7 @@ from lms.cohorts.models import (
 from lms.core.audit import record_action
 from lms.db import session, utcnow
 from lms.learning.models import Enrollment
-from lms.learning.services import enroll
+from lms.learning.services import enroll_many
 
 INVITATION_DAYS = 7
 AUDIT_LIST_MAX = 100  # e-mail addresses copied into one audit entry; the count is always exact
@@ -361,14 +361,7 @@ def enroll_users(users: list[User], courses: list[Course]) -> int:
     unpublished = [course.slug for course in courses if latest_version(course.id) is None]
     if unpublished:
         raise CohortError("no_published_version", courses=unpublished)
-    existing = enrolled_pairs([user.id for user in users], [course.id for course in courses])
-    made = 0
-    for user in users:
-        for course in courses:
-            if (user.id, course.id) not in existing:
-                enroll(user, course)
-                made += 1
-    return made
+    return len(enroll_many([(user, course) for user in users for course in courses]))
 
 
 def is_current_enrollment():

@@ -72,6 +72,37 @@ def enroll(user: User, course: Course) -> Enrollment:
     return enrollment
 
 
+def enroll_many(pairs: list[tuple[User, Course]], batch: int = 500) -> list[Enrollment]:
+    """Enroll many learners at once (a cohort, an import): the same as ``enroll`` for each pair not enrolled yet,
+    with the enrolments inserted and their ``registered`` statements recorded a batch at a time.
+
+    Returns the new enrolments. Raises LearningError when a course has no published version (nothing enrolled).
+    """
+    versions: dict[int, int] = {}
+    for course in {course.id: course for _, course in pairs}.values():
+        version = latest_version(course.id)
+        if version is None:
+            raise LearningError(f"the course {course.slug} has no published version")
+        versions[course.id] = version.id
+    existing = set(session.execute(select(Enrollment.user_id, Enrollment.course_id).where(
+        Enrollment.is_current.is_(True), Enrollment.user_id.in_({user.id for user, _ in pairs}),
+        Enrollment.course_id.in_(versions))).all())
+    made: list[Enrollment] = []
+    seen: set[tuple[int, int]] = set()
+    for user, course in pairs:
+        if (user.id, course.id) in existing or (user.id, course.id) in seen:
+            continue
+        seen.add((user.id, course.id))
+        made.append(Enrollment(user_id=user.id, course_id=course.id, version_id=versions[course.id]))
+    users = {user.id: user for user, _ in pairs}
+    for start in range(0, len(made), batch):
+        chunk = made[start:start + batch]
+        session.add_all(chunk)
+        session.flush()
+        record([build.registered(actor(users[enrollment.user_id]), _context(enrollment)) for enrollment in chunk])
+    return made
+
+
 def _context(enrollment: Enrollment, parent=None) -> build.LearningContext:
     version = outline(enrollment.version_id)
     return build.LearningContext(
