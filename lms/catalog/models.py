@@ -88,7 +88,7 @@ class CourseItem(Base):
         "assignable unit: package (SHA-256 of its zip, NULL for an absolute URL), url, publisher_id (the AU id in "
         "cmi5.xml), structure (the cmi5 course it belongs to), index, title and description (as langstrings), "
         "move_on, mastery_score, launch_method, launch_parameters, entitlement_key, activity_type, objectives, "
-        "blocks (enclosing block ids, outermost first). kind 'tincan': a Tin Can activity: package, url, "
+        "blocks (enclosing block ids, outermost first). kind 'sco' and 'asset': a SCORM item (lms.launch.scorm). kind 'tincan': a Tin Can activity: package, url, "
         "activity_id, activity_type, name, structure."))
 
     module: Mapped[Module] = relationship(back_populates="items")

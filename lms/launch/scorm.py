@@ -27,11 +27,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import logging
 import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,16 +56,14 @@ from lms.db import session
 from lms.launch import packages
 from lms.launch.models import ContentPackage, LaunchStructure
 from lms.learning.models import Enrollment
+from lms.learning.services import course_progress
 from lms.tracking.models import ActivityProgress
 from scorm import export as scorm_export
 from scorm.manifest import SCORM_12, SCORM_2004, Item, Manifest, read_manifest
 from scorm.package import Package, PackageError
 from scorm.sequencing import ControlMode
 
-log = logging.getLogger(__name__)
-
 KIND = "scorm"  # ContentPackage.kind and LaunchStructure.kind
-ITEM_KINDS = ("sco", "asset")
 VERSIONS = (SCORM_2004, SCORM_12)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_XSD_DIR = Path(__file__).resolve().parents[3] / "shared" / "scorm-xsd"
@@ -99,7 +97,8 @@ def structure_key(manifest: Manifest, sha: str) -> str:
 
 
 def import_package(data: bytes, *, filename: str = "", course_slug: str | None = None,
-                   module_slug: str | None = None, uploaded_by: User | None = None) -> ImportResult:
+                   module_slug: str | None = None, uploaded_by: User | None = None,
+                   may_edit: Callable[[Course], bool] | None = None) -> ImportResult:
     """Import a SCORM 1.2 or 2004 zip: as a new course, or into the course ``course_slug``.
 
     Without ``course_slug`` the package becomes a course of its own (or the next version of the course it was
@@ -107,6 +106,8 @@ def import_package(data: bytes, *, filename: str = "", course_slug: str | None =
     course's slug, the package's items are added to its newest version as lessons: in a new module named after the
     package, or appended to the module ``module_slug``; a package imported into the course before (same manifest
     identifier) is replaced where it was. A new course imported by an author is owned by that author.
+    ``may_edit`` (when given) says whether the importer may change an existing course: a package imported before
+    into a course they may not edit makes a course of their own.
 
     Raises PackageError (ManifestError included) naming what is wrong with the package, or ScormImportError for a
     bad ``course_slug`` or ``module_slug``; nothing is stored then. Flushes.
@@ -128,6 +129,10 @@ def import_package(data: bytes, *, filename: str = "", course_slug: str | None =
         warnings += schema_warnings(package.read(_manifest_name(package)), manifest.version)
         key = structure_key(manifest, sha)
         target = course_by_slug(course_slug) if course_slug else _course_with_structure(key)
+        if target is not None and may_edit is not None and not may_edit(target):
+            if course_slug:
+                raise ScormImportError(_("A course you cannot edit has this short name. Choose another one."))
+            target = None
         target_version = latest_version(target.id) if target is not None else None
         imported = _next_version(manifest, key, sha, target, target_version, course_slug, module_slug)
         stored = packages.store_files(package, sha)  # only once everything was accepted
@@ -484,8 +489,6 @@ def is_satisfied(progress: ActivityProgress | None) -> bool:
 def package_view(user: User, enrollment: Enrollment, item: ItemOutline) -> PackageView | None:
     """The tree, the statuses and the navigation of the package an item belongs to; None when the version has no
     structure for it (the item then plays on its own)."""
-    from lms.learning.services import course_progress
-
     version = outline(enrollment.version_id)
     structure = package_structure(version.id, item.launch["structure"])
     if structure is None:
@@ -506,7 +509,7 @@ def package_view(user: User, enrollment: Enrollment, item: ItemOutline) -> Packa
         found = by_slug.get(node.get("slug", ""))
         if found is None:  # not in this version (an item removed from the course)
             return None
-        row, done = rows.get(found.id, (None, False))
+        done = rows.get(found.id, (None, False))[1]
         required = [by_identifier[identifier] for identifier in found.launch.get("requires_satisfied", [])
                     if identifier in by_identifier]
         missing = [text(other.title) for other in required if not is_satisfied(rows.get(other.id, (None,))[0])]

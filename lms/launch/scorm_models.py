@@ -36,7 +36,8 @@ class ScormAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)  # in the attempt's IRI
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
-    registration: Mapped[str] = mapped_column(UUIDString, index=True)
+    registration: Mapped[str] = mapped_column(
+        UUIDString, ForeignKey("lms_enrollment.registration", ondelete="CASCADE"), index=True)
     sco: Mapped[str] = mapped_column(String(100))
     number: Mapped[int] = mapped_column(Integer, default=1)
     version: Mapped[str] = mapped_column(String(8))  # "1.2" or "2004": the data model of ``state``
@@ -44,6 +45,9 @@ class ScormAttempt(Base):
     # A random value signed into the attempt's commit token (scorm_runtime.attempt_token): a new one voids it.
     nonce: Mapped[str] = mapped_column(String(32))
     sessions: Mapped[int] = mapped_column(Integer, default=0)  # how many times content called Initialize
+    # The player page of the current session (a new one at each launch): the last commits of a page already left
+    # may arrive after the next page started its session, and must not end that one.
+    session_key: Mapped[str] = mapped_column(String(32), default="")
     is_initialized: Mapped[bool] = mapped_column(default=False)  # the current session called Initialize
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_commit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

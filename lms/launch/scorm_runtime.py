@@ -31,7 +31,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -150,6 +150,7 @@ def launch(user: User, enrollment: Enrollment, item: ItemOutline) -> Launch:
         state[model.entry] = "resume" if was_suspended else ("" if attempt.sessions else "ab-initio")
         attempt.state = state
         attempt.is_initialized = False
+    attempt.session_key = secrets.token_hex(16)
     session.flush()
     return Launch(attempt=attempt, cmi=_for_player(version, state), token=attempt_token(attempt),
                   is_review=False, attempt_limit=limit)
@@ -207,10 +208,11 @@ def _where(attempt: ScormAttempt) -> _Where:
                   attempt=attempt_activity, context=context)
 
 
-def initialize(attempt: ScormAttempt) -> list[str]:
+def initialize(attempt: ScormAttempt, session_key: str) -> list[str]:
     """Content called Initialize: record ``initialized`` (a new attempt) or ``resumed``. Returns the statement ids;
-    none for an attempt that has ended (a review). Raises ScoUnavailable. Flushes."""
-    if not attempt.is_open:
+    none for an attempt that has ended (a review) or a page whose session another launch replaced. Raises
+    ScoUnavailable. Flushes."""
+    if not attempt.is_open or session_key != attempt.session_key:
         return []
     where = _where(attempt)
     if attempt.sessions == 0:
@@ -224,23 +226,29 @@ def initialize(attempt: ScormAttempt) -> list[str]:
     return ids
 
 
-def commit(attempt: ScormAttempt, values: Mapping[str, Any], *, terminate: bool = False) -> CommitResult:
+def commit(attempt: ScormAttempt, values: Mapping[str, Any], *, session_key: str,
+           terminate: bool = False) -> CommitResult:
     """Take one commit of content: flat data model values (``cmi.location``...), with ``terminate`` for the last one
     of a session. Values content may not set are refused element by element (in ``errors``) and never stored;
-    the rest is stored and its meaning recorded as statements. Raises ScoUnavailable. Flushes.
+    the rest is stored and its meaning recorded as statements.
+
+    A commit from a page whose session a newer launch replaced (its last commit arriving late) still counts, but
+    does not end the newer session or the attempt. Raises ScoUnavailable. Flushes.
     """
     if not attempt.is_open:
         return CommitResult(is_ignored=True)
     where = _where(attempt)
-    ids: list[str] = []
-    if not attempt.is_initialized:  # the Initialize call never reached us: it came with this commit
-        ids += initialize(attempt)
     version = attempt.version
     model = MODELS[version]
+    is_current = session_key == attempt.session_key
+    ids: list[str] = []
+    if is_current and not attempt.is_initialized:  # the Initialize call never reached us: it came with this commit
+        ids += initialize(attempt, session_key)
     current = dict(attempt.state)
-    # Players send the whole data model, unset elements as "": those are no values.
+    # Players send the whole data model, unset elements as "": those are no values. The total time is the LMS's
+    # to keep (players echo their own running total).
     incoming = {name: as_text(value) for name, value in values.items()
-                if not (as_text(value) == "" and current.get(name, "") == "")}
+                if not (as_text(value) == "" and current.get(name, "") == "") and name != model.total_time}
     errors = check_commit(version, incoming, current)
     if errors:
         log.info("SCORM commit to attempt %s: refused %s", attempt.attempt_id,
@@ -252,10 +260,15 @@ def commit(attempt: ScormAttempt, values: Mapping[str, Any], *, terminate: bool 
     if terminate:
         new_state = _end_of_session(where.item, version, new_state)
     events = commit_events(version, current, new_state, terminated=terminate)
+    if terminate and not is_current:  # the newer session's own values stay as its launch set them
+        for name in (model.exit, model.entry, model.session_time):
+            new_state.pop(name, None)
+            if name in current:
+                new_state[name] = current[name]
     attempt.state = new_state
     attempt.last_commit_at = utcnow()
     result = CommitResult(errors=errors)
-    if terminate:
+    if terminate and is_current:
         attempt.terminated_at = utcnow()
         attempt.is_initialized = False
         if new_state.get(model.exit) != "suspend":
@@ -283,9 +296,25 @@ def _end_of_session(item: ItemOutline, version: str, state: dict[str, str]) -> d
 
 # --- statements and documents --------------------------------------------------------------------------------
 
+def _without_partial_scores(events: list[dict]) -> list[dict]:
+    """A score is a raw or a scaled value: players fill in score.min and score.max defaults on their own, which
+    alone say nothing (no ``scored`` for them, and no score in a result)."""
+    kept = []
+    for event in events:
+        score = (event.get("result") or {}).get("score")
+        if score is not None and "raw" not in score and "scaled" not in score:
+            if event["event"] == "scored":
+                continue
+            event = {**event, "result": {key: value for key, value in event["result"].items() if key != "score"}}
+            if not event["result"]:
+                del event["result"]
+        kept.append(event)
+    return kept
+
+
 def _record(where: _Where, events: list[dict]) -> list[str]:
     statements = []
-    for event in events:
+    for event in _without_partial_scores(events):
         if event["event"] == "state":
             _put_state(where, ATTEMPT_STATE, where.attempt.iri, event["document"])
             continue
@@ -321,12 +350,12 @@ def _timestamp(written: str | None) -> str:
     now = utcnow()
     if written and _TIMESTAMP.match(written):
         try:
-            moment = datetime.fromisoformat(written.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(written)
         except ValueError:
             moment = None
         if moment is not None:
-            now = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            now = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _address(where: _Where, activity_id: str, state_id: str) -> documents.DocumentAddress:

@@ -21,7 +21,16 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import (
-    Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
@@ -78,7 +87,7 @@ def _import(form, course_slug: str | None, module_slug: str | None):
     upload = form.package.data
     try:
         result = scorm.import_package(upload.read(), filename=upload.filename or "", course_slug=course_slug,
-                                      module_slug=module_slug, uploaded_by=current_user)
+                                      module_slug=module_slug, uploaded_by=current_user, may_edit=_can_edit)
     except PackageError as error:
         session.rollback()
         form.package.errors = [_("The package was refused: %(problem)s", problem=str(error))]
@@ -123,12 +132,7 @@ def import_package():
     if request.method == "POST":
         if _too_large(form.package) or not form.validate_on_submit():
             return _refused(form, render)
-        course_slug = form.course.data or None
-        existing = course_by_slug(course_slug) if course_slug else None
-        if existing is not None and not _can_edit(existing):
-            form.course.errors = [_("A course you cannot edit has this short name. Choose another one.")]
-            return _refused(form, render)
-        return _import(form, course_slug, None) or _refused(form, render)
+        return _import(form, form.course.data or None, None) or _refused(form, render)
     return render()
 
 
@@ -243,19 +247,20 @@ def item(slug: str, kind: str, item_slug: str):
         abort(404)
     view = scorm.package_view(current_user, enrollment, current)
     nav = _navigation(slug, view)
-    context = dict(course=course, version=version, item=current, view=view, nav=nav,
-                   exit_url=url_for("learning.course", slug=slug))
+    context = {"course": course, "version": version, "item": current, "view": view, "nav": nav,
+               "exit_url": url_for("learning.course", slug=slug)}
     if view is not None and view.current.status == "locked":
-        return _no_store(Response(render_template("lms/launch/scorm_player.html", locked=True, **context)))
+        return _no_store(Response(render_template("lms/launch/scorm_player.html", locked=True, scorm_config=None,
+                                                  **context)))
     if kind == "asset":
         if scorm_runtime.asset_viewed(current_user, enrollment, current):
             session.commit()
-        return _no_store(Response(render_template("lms/launch/scorm_player.html", locked=False, config=None,
+        return _no_store(Response(render_template("lms/launch/scorm_player.html", locked=False, scorm_config=None,
                                                   content_url=_content_url(current.launch), **context)))
     launched = scorm_runtime.launch(current_user, enrollment, current)
     session.commit()
     attempt = launched.attempt
-    base = dict(attempt_id=attempt.attempt_id, token=launched.token)
+    base = {"attempt_id": attempt.attempt_id, "token": launched.token, "session": attempt.session_key}
     config = {
         "version": attempt.version,
         "cmi": launched.cmi,
@@ -269,7 +274,7 @@ def item(slug: str, kind: str, item_slug: str):
         "texts": _player_texts(),
     }
     return _no_store(Response(render_template(
-        "lms/launch/scorm_player.html", locked=False, config=config, launched=launched,
+        "lms/launch/scorm_player.html", locked=False, scorm_config=config, launched=launched,
         runtime_url=url_for("scorm.runtime_script", name=RUNTIME_FILES[attempt.version],
                             v=_scorm_again_version()),
         **context)))
@@ -296,10 +301,8 @@ def _player_texts() -> dict:
         "failed": _("Your progress could not be saved. Check your connection; it is sent again with the next "
                     "change."),
         "ended": _("This part has ended. Choose where to go next."),
-        "review": _("Review: nothing you do now is recorded."),
         "timeUp": _("The time allowed for this part is over."),
         "timeUpExit": _("The time allowed for this part is over, so it has been closed. Your progress is saved."),
-        "locked": _("Locked: finish “%(title)s” first.", title="{title}"),
         "done": _("done"),
         "todo": _("not done yet"),
         "lockedWord": _("locked"),
@@ -312,10 +315,11 @@ def _json_error(status: int, message: str, version: str = "2004"):
 
 def _attempt_or_error(attempt_id: str, token: str):
     if not current_user.is_authenticated:
-        return None, _json_error(401, "Sign in again: your session has ended.")
+        return None, _json_error(401, _("Your progress was not saved: you are signed out. Sign in again, then "
+                                        "reopen this lesson."))
     attempt = scorm_runtime.attempt_by_token(attempt_id, token, current_user)
     if attempt is None:
-        return None, _json_error(403, "This page's SCORM session is not valid. Reload the page.")
+        return None, _json_error(403, _("Your progress was not saved: this page is out of date. Reload it."))
     return attempt, None
 
 
@@ -336,7 +340,7 @@ def initialize(attempt_id: str, token: str):
     if error:
         return error
     try:
-        scorm_runtime.initialize(attempt)
+        scorm_runtime.initialize(attempt, request.args.get("session", ""))
     except scorm_runtime.ScoUnavailable as problem:
         session.rollback()
         return _json_error(409, str(problem), attempt.version)
@@ -365,7 +369,8 @@ def commit(attempt_id: str, token: str):
     terminate = payload.pop("terminate", False) is True or request.args.get("terminate") == "true"
     values = {name: value for name, value in flatten(payload).items() if name.startswith(("cmi.", "adl."))}
     try:
-        result = scorm_runtime.commit(attempt, values, terminate=terminate)
+        result = scorm_runtime.commit(attempt, values, session_key=request.args.get("session", ""),
+                                      terminate=terminate)
     except scorm_runtime.ScoUnavailable as problem:
         session.rollback()
         return _json_error(409, str(problem), attempt.version)

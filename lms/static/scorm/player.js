@@ -19,7 +19,8 @@
   var frame = document.getElementById("scorm-frame");
   var ended = document.getElementById("scorm-ended");
   var nav = config.nav;
-  var state = {initialized: false, terminated: false, leaving: false, dismissing: false, navRequest: ""};
+  var state = {initialized: false, terminated: false, leaving: false, closing: false, dismissing: false,
+               navRequest: "", pending: []};
 
   function say(message) {
     if (statusLine && !config.isReview) { statusLine.textContent = message; }
@@ -61,13 +62,29 @@
     return true;
   }
 
-  /* scorm-again's HTTP service, replaced: the JSON goes to the LMS; a terminating commit of a page being left
-     goes by beacon (no answer can be awaited then). */
+  /* An asynchronous POST, for the moments a synchronous one is refused: while the content's page is being
+     unloaded (browsers forbid synchronous requests from unload handlers). The player waits for these before it
+     moves on (see leaveTo). */
+  function postLater(url, body) {
+    var request = window.fetch(url, {
+      method: "POST", body: body, credentials: "same-origin", keepalive: body.length < 60000,
+      headers: {"Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest"}
+    }).then(function (response) { return response.json(); }).then(answered, function () { say(texts.failed); });
+    state.pending.push(request);
+  }
+
+  /* scorm-again's HTTP service, replaced: commits go to the LMS as JSON and content gets the LMS's answer; while
+     the content is being closed they go without waiting, and once the page itself is being left they go by
+     beacon (nothing can be awaited then). */
   var transport = {
     reportsRequestCompletion: false,
-    processHttpRequest: function (url, params, immediate) {
+    processHttpRequest: function (url, params) {
       var body = JSON.stringify(params);
-      if (immediate && state.dismissing && beacon(url, body)) {
+      if (state.dismissing && beacon(url, body)) {
+        return {result: "true", errorCode: 0};
+      }
+      if (state.closing || state.dismissing) {
+        postLater(url, body);
         return {result: "true", errorCode: 0};
       }
       say(texts.saving);
@@ -97,7 +114,7 @@
   });
   api.on(is2004 ? "Terminate" : "LMSFinish", function () {
     state.terminated = true;
-    if (!state.leaving && !state.dismissing) { window.setTimeout(afterSession, 0); }
+    if (!state.closing && !state.dismissing) { window.setTimeout(afterSession, 0); }
   });
   if (is2004) {
     api.on("SetValue.adl.nav.request", function (element, value) { state.navRequest = String(value || ""); });
@@ -125,7 +142,7 @@
       var badge = leaf.querySelector(".status");
       if (!status || !badge) { return; }
       badge.className = "status " + status;
-      badge.textContent = status === "done" ? "✔ " + texts.done : status === "locked" ? "🔒 " + texts.lockedWord :
+      badge.textContent = status === "done" ? "✔ " + texts.done : status === "locked" ? "⊘ " + texts.lockedWord :
         "○ " + texts.todo;
       var title = leaf.querySelector(".scorm-title");
       if (!title) { return; }  /* the current item */
@@ -141,22 +158,30 @@
     });
   }
 
-  /* Close the content (its unload handlers run and usually terminate), then terminate for content that does not,
-     so that the last commit is saved before the next page loads. */
+  /* Close the content: its page is navigated away, so its own beforeunload and unload handlers run as when a
+     learner leaves (most save and terminate there); then terminate for content that does not. Resolves once the
+     last commits are answered (or after a few seconds, whatever happened to them). */
   function closeContent() {
-    if (frame && frame.parentNode) {
-      frame.parentNode.removeChild(frame);
-      frame = null;
-    }
-    if (state.initialized && !state.terminated) {
-      if (is2004) { api.Terminate(""); } else { api.LMSFinish(""); }
-    }
+    state.closing = true;
+    var unloaded = new Promise(function (resolve) {
+      if (!frame) { resolve(); return; }
+      var timer = window.setTimeout(resolve, 4000);
+      frame.addEventListener("load", function () { window.clearTimeout(timer); resolve(); }, {once: true});
+      frame.src = "about:blank";
+    });
+    return unloaded.then(function () {
+      if (state.initialized && !state.terminated) {
+        if (is2004) { api.Terminate(""); } else { api.LMSFinish(""); }
+      }
+      var timeout = new Promise(function (resolve) { window.setTimeout(resolve, 5000); });
+      return Promise.race([Promise.all(state.pending), timeout]);
+    });
   }
 
   function leaveTo(url) {
+    if (state.leaving) { return; }
     state.leaving = true;
-    closeContent();
-    window.location.assign(url);
+    closeContent().then(function () { window.location.assign(url); });
   }
 
   function onLeave(event) {
@@ -200,7 +225,9 @@
   window.addEventListener("beforeunload", function () { state.dismissing = true; });
   window.addEventListener("pagehide", function () {
     state.dismissing = true;
-    if (!state.leaving) { closeContent(); }
+    if (state.initialized && !state.terminated) {  /* content left its session open: end it, by beacon */
+      if (is2004) { api.Terminate(""); } else { api.LMSFinish(""); }
+    }
   });
 
   /* --- the time limit ------------------------------------------------------------------------------------ */
