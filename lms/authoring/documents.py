@@ -22,11 +22,11 @@ import copy
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from lms.catalog.loader import CONTENT_LANGUAGES, SLUG, ParsedCourse, ParsedItem, ParsedModule
 from lms.core.i18n import lazy_ as _
+from lms.core.slugs import slugify
 
 KINDS = ("lesson", "quiz")  # SCORM packages as lessons: their issue adds a kind here and in add_item's form.
 QUESTION_TYPES = ("single", "multiple", "true_false")
@@ -127,14 +127,6 @@ def find_question(quiz_item: dict, question_id: str) -> dict:
     raise DocumentError(_("There is no such question in this quiz."))
 
 
-def slugify(text: str, fallback: str) -> str:
-    """A slug from a title: ASCII letters and digits joined by single hyphens; ``fallback`` when none are left
-    (a title in Chinese only)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-")
-    return slug or fallback
-
-
 def _unique(slug: str, taken: set[str]) -> str:
     candidate, number = slug, 2
     while candidate in taken:
@@ -161,7 +153,7 @@ def set_settings(document: dict, title: dict, summary: dict, audience: list, lab
 def add_module(document: dict, title: dict) -> str:
     """Append a module; returns its slug (made from the English title)."""
     taken = {module["slug"] for module in document["modules"]}
-    slug = _unique(slugify(title.get("en", ""), f"module-{len(taken) + 1}"), taken)
+    slug = _unique(slugify(title.get("en", "")) or f"module-{len(taken) + 1}", taken)
     document["modules"].append({"slug": slug, "title": language_map(title), "items": []})
     return slug
 
@@ -204,7 +196,7 @@ def add_item(document: dict, module_slug: str, kind: str, title: dict, slug: str
     if slug:
         slug = _checked_slug(slug.strip().lower(), taken, "slug")
     else:
-        slug = _unique(slugify(title.get("en", ""), f"{kind}-{len(taken) + 1}"), taken)
+        slug = _unique(slugify(title.get("en", "")) or f"{kind}-{len(taken) + 1}", taken)
     if kind == "lesson":
         item = {"kind": "lesson", "slug": slug, "title": language_map(title), "minutes": None, "source": {}}
     else:

@@ -25,11 +25,9 @@ command commits.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import os
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +51,7 @@ from lms.catalog.services import (
 )
 from lms.core.i18n import LOCALES, _, text
 from lms.db import session
+from lms.core.slugs import short_hash, slugify, unique_slug
 from lms.launch import packages
 from lms.launch.models import ContentPackage, LaunchStructure
 from lms.learning.models import Enrollment
@@ -93,7 +92,7 @@ def structure_key(manifest: Manifest, sha: str) -> str:
     one imported before it; from the zip's digest when the manifest has no identifier."""
     if not manifest.identifier:
         return sha[:16]
-    return _short_hash(f"scorm:{manifest.identifier}")
+    return short_hash(f"scorm:{manifest.identifier}")
 
 
 def import_package(data: bytes, *, filename: str = "", course_slug: str | None = None,
@@ -165,28 +164,9 @@ def _refuse_external_scos(manifest: Manifest) -> None:
                                  "with its pages included.", title=item.title, href=resource.href))
 
 
-def _short_hash(value: str, length: int = 16) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:length]
-
-
-def slugify(title: str) -> str:
-    """A slug from a title: ASCII letters and digits in lower case, single hyphens ("" when nothing is left)."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-")
-
-
-def _unique(wanted: str, taken: set[str]) -> str:
-    slug, number = wanted, 2
-    while slug in taken:
-        slug = f"{wanted[:55]}-{number}"
-        number += 1
-    taken.add(slug)
-    return slug
-
-
 def item_slug(key: str, item: Item, kind: str) -> str:
     """The slug of a package item in the course: the same for the same package item in every version."""
-    return f"{kind}-{_short_hash(f'{key}|{item.identifier}', 12)}"
+    return f"{kind}-{short_hash(f'{key}|{item.identifier}', 12)}"
 
 
 def _control(mode: ControlMode) -> dict:
@@ -254,11 +234,11 @@ def _course_modules(manifest: Manifest, key: str, sha: str, taken: set[str]) -> 
             loose = None
             items = [_imported_item(manifest, key, sha, item) for item in top.walk() if item.identifierref]
             if items:
-                modules.append(ImportedModule(slug=_unique(slugify(top.title) or "module", taken),
+                modules.append(ImportedModule(slug=unique_slug(slugify(top.title) or "module", taken),
                                               title={"en": top.title}, items=items))
         elif top.identifierref:
             if loose is None:
-                loose = ImportedModule(slug=_unique(slugify(organization.title) or "module", taken),
+                loose = ImportedModule(slug=unique_slug(slugify(organization.title) or "module", taken),
                                        title={"en": organization.title})
                 modules.append(loose)
             loose.items.append(_imported_item(manifest, key, sha, top))
@@ -278,7 +258,7 @@ def _next_version(manifest: Manifest, key: str, sha: str, course: Course | None,
             raise ScormImportError(_("The course has no published version yet, so it has no module “%(module)s”. "
                                      "Leave the module empty to import the package as the whole course.",
                                      module=module_slug))
-        slug = course_slug or (course.slug if course is not None else None) or _unique(
+        slug = course_slug or (course.slug if course is not None else None) or unique_slug(
             slugify(manifest.title) or f"course-{key[:8]}", set(session.execute(select(Course.slug)).scalars()))
         return ImportedCourse(slug=slug, title=title, summary=dict(title),
                               modules=_course_modules(manifest, key, sha, set()))
@@ -304,7 +284,7 @@ def _next_version(manifest: Manifest, key: str, sha: str, course: Course | None,
         target.items[place[1]:place[1]] = new_items
     else:
         taken = {module.slug for module in modules}
-        modules.append(ImportedModule(slug=_unique(slugify(manifest.title) or "module", taken), title=title,
+        modules.append(ImportedModule(slug=unique_slug(slugify(manifest.title) or "module", taken), title=title,
                                       items=new_items))
     modules = [module for module in modules if module.items]
     return ImportedCourse(slug=course.slug, title=dict(latest.title), summary=dict(latest.summary),

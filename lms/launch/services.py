@@ -18,7 +18,6 @@ import hashlib
 import json
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from lms.catalog.services import (
     latest_version,
     store_imported_course,
 )
+from lms.core.slugs import short_hash, slugify, unique_slug
 from lms.db import new_uuid, session, utcnow
 from lms.launch import cmi5, packages, statements, tincan
 from lms.launch.cmi5 import LAUNCH_MODES, PackageInvalid
@@ -73,13 +73,10 @@ class LaunchError(Exception):
 
 # --- IRIs the LMS generates (cmi5 8.1, 9.3.9: never the publisher's own ids) ----------------------------------
 
-def _short_hash(value: str, length: int = 16) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:length]
-
 
 def structure_key(publisher_id: str) -> str:
     """The key of a package's structure inside a course (the first 16 hex digits of its id's SHA-256)."""
-    return _short_hash(publisher_id)
+    return short_hash(publisher_id)
 
 
 def au_iri(course_slug: str, item: ItemOutline) -> str:
@@ -94,7 +91,7 @@ def cmi5_course_iri(course_slug: str, key: str) -> str:
 
 def block_iri(course_slug: str, key: str, block_id: str) -> str:
     """The id the LMS gives a cmi5 block (its ``satisfied`` object)."""
-    return f"{cmi5_course_iri(course_slug, key)}/block/{_short_hash(block_id)}"
+    return f"{cmi5_course_iri(course_slug, key)}/block/{short_hash(block_id)}"
 
 
 # --- importing ------------------------------------------------------------------------------------------------
@@ -180,21 +177,6 @@ def _xsd_path() -> str:
     return current_app.config.get("LMS_CMI5_XSD") or str(cmi5.DEFAULT_XSD)
 
 
-def slugify(text: str) -> str:
-    """A slug from a title: ASCII letters and digits in lower case, single hyphens ("" when nothing is left)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-")
-
-
-def _unique_slug(wanted: str, taken: set[str]) -> str:
-    slug, number = wanted, 2
-    while slug in taken:
-        slug = f"{wanted[:55]}-{number}"
-        number += 1
-    taken.add(slug)
-    return slug
-
-
 def _from_cmi5(course: cmi5.Course, sha: str | None) -> _Parsed:
     key = structure_key(course.id)
     by_id = {au.id: au for au in course.aus}
@@ -203,11 +185,11 @@ def _from_cmi5(course: cmi5.Course, sha: str | None) -> _Parsed:
         modules = []
         for plan in course.plan:
             title = cmi5.joined_title(plan.title_path)
-            items = [ImportedItem(kind="au", slug=f"au-{_short_hash(au_id, 12)}",
+            items = [ImportedItem(kind="au", slug=f"au-{short_hash(au_id, 12)}",
                                   title=cmi5.catalog_text(by_id[au_id].title),
                                   launch=_au_launch(by_id[au_id], sha, key))
                      for au_id in plan.au_ids]
-            modules.append(ImportedModule(slug=_unique_slug(slugify(title["en"]) or "module", taken), title=title,
+            modules.append(ImportedModule(slug=unique_slug(slugify(title["en"]) or "module", taken), title=title,
                                           items=items))
         return modules
 
@@ -237,14 +219,14 @@ def _from_tincan(package: tincan.TinCanPackage, sha: str | None) -> _Parsed:
     title = cmi5.catalog_text(course.name)
 
     def build_modules(taken: set[str]) -> list[ImportedModule]:
-        items = [ImportedItem(kind="tincan", slug=f"tc-{_short_hash(activity.id, 12)}",
+        items = [ImportedItem(kind="tincan", slug=f"tc-{short_hash(activity.id, 12)}",
                               title=cmi5.catalog_text(activity.name),
                               launch={"kind": "tincan", "structure": key, "url": activity.url,
                                       "package": sha if activity.is_relative else None,
                                       "activity_id": activity.id, "activity_type": activity.type,
                                       "name": activity.name})
                  for activity in package.launchable]
-        return [ImportedModule(slug=_unique_slug(slugify(title["en"]) or "module", taken), title=title,
+        return [ImportedModule(slug=unique_slug(slugify(title["en"]) or "module", taken), title=title,
                                items=items)]
 
     return _Parsed(kind="tincan", publisher_id=course.id, title=title,
@@ -259,7 +241,7 @@ def _next_version(parsed: _Parsed, course_slug: str | None) -> ImportedCourse:
     course = course_by_slug(course_slug) if course_slug else _course_with_structure(key)
     latest = latest_version(course.id) if course is not None else None
     if latest is None:
-        slug = course_slug or _unique_slug(slugify(parsed.title["en"]) or f"course-{key[:8]}",
+        slug = course_slug or unique_slug(slugify(parsed.title["en"]) or f"course-{key[:8]}",
                                            set(session.execute(select(Course.slug)).scalars()))
         return ImportedCourse(slug=slug, title=parsed.title, summary=parsed.summary,
                               modules=parsed.build_modules(set()))
