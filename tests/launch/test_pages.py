@@ -48,7 +48,9 @@ def test_import_page_asks_anonymous_visitors_to_sign_in(client):
 def test_import_page_has_a_labelled_file_field_and_a_progress_bar(client, author):
     page = client.get("/launch/import").get_data(as_text=True)
     assert '<label for="package">' in page and 'type="file"' in page and "<progress" in page
-    assert "upload.addEventListener(\"progress\"" in page
+    script = page.split('<script src="', 2)[-1].split('"', 1)[0]
+    assert script.endswith("/upload.js") and 'id="upload-texts"' in page
+    assert "upload.addEventListener(\"progress\"" in client.get(script).get_data(as_text=True)
 
 
 def test_import_page_says_what_to_do_when_nothing_was_imported(client, author):

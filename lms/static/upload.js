@@ -1,12 +1,13 @@
-/* Uploading a SCORM package with a progress bar (XMLHttpRequest upload events). The server answers JSON: where to
-   go when the package was imported, or the errors to show beside their fields. Without JavaScript the form posts
-   as usual and the page comes back with the same errors. */
+/* Uploading a content package (SCORM, cmi5, Tin Can) with a progress bar (XMLHttpRequest upload events), for the
+   form marked data-upload. The server answers JSON: where to go when the package was imported, or the errors to
+   show beside their fields. Without JavaScript the form posts as usual and the page comes back with the same
+   errors. The page gives the texts in a JSON script element with the id "upload-texts". */
 (function () {
   "use strict";
 
   var form = document.querySelector("form[data-upload]");
   if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
-  var texts = JSON.parse(document.getElementById("scorm-upload-texts").textContent);
+  var texts = JSON.parse(document.getElementById("upload-texts").textContent);
   var box = document.getElementById(form.id + "-progress");
   var bar = box.querySelector("progress");
   var status = box.querySelector("[role=status]");
