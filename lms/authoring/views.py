@@ -97,6 +97,25 @@ def _direction() -> str:
     return direction
 
 
+def _move(slug: str, move, action: str, subject: str, back: str):
+    """Move a module, item or question up or down in the draft (``move(document, direction)`` says whether it
+    moved; DocumentError for what does not exist), record the change, and go ``back``."""
+    found = _editable(slug)
+    _confirmed()
+    draft = _draft_or_none(found)
+    if draft is None:
+        return redirect(url_for("authoring.course", slug=slug))
+    changed = services.working_copy(draft)
+    try:
+        moved = move(changed, _direction())
+    except documents.DocumentError:
+        abort(404)
+    if moved:
+        services.save(draft, current_user, changed, action, subject)
+        session.commit()
+    return redirect(back)
+
+
 def _confirmed() -> None:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -287,20 +306,9 @@ def module(slug: str, module_slug: str):
 @bp.route("/courses/<slug>/modules/<module_slug>/move", methods=["POST"])
 @role_required(*AUTHORS)
 def move_module(slug: str, module_slug: str):
-    found = _editable(slug)
-    _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
-    changed = services.working_copy(draft)
-    try:
-        moved = documents.move_module(changed, module_slug, _direction())
-    except documents.DocumentError:
-        abort(404)
-    if moved:
-        services.save(draft, current_user, changed, "module.move", module_slug)
-        session.commit()
-    return redirect(url_for("authoring.outline", slug=slug, _anchor=f"module-{module_slug}"))
+    return _move(slug, lambda document, direction: documents.move_module(document, module_slug, direction),
+                 "module.move", module_slug,
+                 url_for("authoring.outline", slug=slug, _anchor=f"module-{module_slug}"))
 
 
 @bp.route("/courses/<slug>/modules/<module_slug>/delete", methods=["POST"])
@@ -350,20 +358,9 @@ def add_item(slug: str, module_slug: str):
 @bp.route("/courses/<slug>/<any(lesson, quiz):kind>/<item_slug>/move", methods=["POST"])
 @role_required(*AUTHORS)
 def move_item(slug: str, kind: str, item_slug: str):
-    found = _editable(slug)
-    _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
-    changed = services.working_copy(draft)
-    try:
-        moved = documents.move_item(changed, kind, item_slug, _direction())
-    except documents.DocumentError:
-        abort(404)
-    if moved:
-        services.save(draft, current_user, changed, "item.move", f"{kind}:{item_slug}")
-        session.commit()
-    return redirect(url_for("authoring.outline", slug=slug, _anchor=f"{kind}-{item_slug}"))
+    return _move(slug, lambda document, direction: documents.move_item(document, kind, item_slug, direction),
+                 "item.move", f"{kind}:{item_slug}",
+                 url_for("authoring.outline", slug=slug, _anchor=f"{kind}-{item_slug}"))
 
 
 @bp.route("/courses/<slug>/<any(lesson, quiz):kind>/<item_slug>/delete", methods=["GET", "POST"])
@@ -589,20 +586,10 @@ def question(slug: str, item_slug: str, question_id: str | None = None):
 @bp.route("/courses/<slug>/quiz/<item_slug>/questions/<question_id>/move", methods=["POST"])
 @role_required(*AUTHORS)
 def move_question(slug: str, item_slug: str, question_id: str):
-    found = _editable(slug)
-    _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
-    changed = services.working_copy(draft)
-    try:
-        moved = documents.move_question(changed, item_slug, question_id, _direction())
-    except documents.DocumentError:
-        abort(404)
-    if moved:
-        services.save(draft, current_user, changed, "question.move", item_slug)
-        session.commit()
-    return redirect(url_for("authoring.quiz", slug=slug, item_slug=item_slug, _anchor=f"question-{question_id}"))
+    return _move(slug, lambda document, direction: documents.move_question(document, item_slug, question_id,
+                                                                            direction),
+                 "question.move", item_slug,
+                 url_for("authoring.quiz", slug=slug, item_slug=item_slug, _anchor=f"question-{question_id}"))
 
 
 @bp.route("/courses/<slug>/quiz/<item_slug>/questions/<question_id>/delete", methods=["POST"])
