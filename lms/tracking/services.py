@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from lms.db import new_uuid, session, utcnow
 from lms.signals import ProgressChange, progress_changed, statements_recorded
 from lms.tracking import progress
-from lms.tracking.models import Statement, StatementRelation
+from lms.tracking.models import Statement, StatementRelation, relation_hash
 from lms.tracking.validation import StatementInvalid, validate_statements
 from lms.tracking.vocabulary import Verb
 
@@ -62,6 +62,9 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
 
     Flushes; the caller commits once. Raises StatementInvalid (nothing of the batch is stored) or
     StatementConflict (an id already stored with other content).
+
+    Every read and all the Python work come before the first write: on SQLite the first write takes the
+    database's one write lock, held until the caller commits, so the writing part is kept short.
     """
     # record() only sets top-level properties, so a shallow copy keeps the caller's statements untouched.
     statements = [dict(statement) if isinstance(statement, dict) else statement for statement in statements]
@@ -76,11 +79,21 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
         statement["stored"] = _iso(now)
         statement["authority"] = authority
         statement.setdefault("version", "1.0.0")
-    stored = _insert(new, now)
+    rows = [_row_values(statement, now) for statement in new]
+    mentions = {row["statement_id"]: _mentions(row["full"]) for row in rows}
+    voided_on_arrival = _already_voided(rows)
+    triples, moved = _projection_input(rows, voided_on_arrival)
+    merge = progress.merge_rows(progress.fold(triples))
+
+    stored = _insert(rows, mentions, now)  # the first write
     if stored:  # every inserted statement, those voided on arrival included (the outbox forwards them all)
         statements_recorded.send(current_app._get_current_object(), statements=stored)
-    stored = _void_already_voided(stored)
-    moved = _project(stored)
+    if voided_on_arrival:
+        session.execute(update(Statement).where(Statement.statement_id.in_(voided_on_arrival)).values(is_voided=True))
+    progress.merge(merge)
+    for row in stored:  # after the upsert: voiding replays the target's key from the store, new statements included
+        if row.verb_id == Verb.VOIDED:
+            _void(row.object_statement_id, moved)
     if moved:
         changes = [ProgressChange(actor, registration, tuple(sorted(activity_ids)))
                    for (actor, registration), activity_ids in moved.items()]
@@ -103,17 +116,13 @@ class StoredStatement:
     full: dict
 
 
-def _void_already_voided(stored: list[StoredStatement]) -> list[StoredStatement]:
-    """Mark new statements that an earlier-stored voiding statement already targets (they arrived out of order)."""
-    by_id = {row.statement_id: row for row in stored if row.verb_id != Verb.VOIDED}
-    if not by_id:
-        return stored
-    targeted = set(session.execute(select(Statement.object_statement_id).where(
-        Statement.verb_id == Verb.VOIDED, Statement.object_statement_id.in_(list(by_id)))).scalars())
-    if not targeted:
-        return stored
-    session.execute(update(Statement).where(Statement.statement_id.in_(targeted)).values(is_voided=True))
-    return [row for row in stored if row.statement_id not in targeted]
+def _already_voided(rows: list[dict]) -> set[str]:
+    """The new statements that an earlier-stored voiding statement already targets (they arrived out of order)."""
+    ids = [row["statement_id"] for row in rows if row["verb_id"] != Verb.VOIDED]
+    if not ids:
+        return set()
+    return set(session.execute(select(Statement.object_statement_id).where(
+        Statement.verb_id == Verb.VOIDED, Statement.object_statement_id.in_(ids))).scalars())
 
 
 def _drop_already_stored(statements: list[dict]) -> list[dict]:
@@ -165,21 +174,26 @@ def _essence(part):
     return result
 
 
-def _insert(statements: list[dict], now: datetime) -> list[StoredStatement]:
-    """Insert statements and their relations in bulk (Core, not the unit of work: ingest speed matters here)."""
-    if not statements:
+def _insert(rows: list[dict], mentions: dict[str, list[tuple[str, str, int]]], now: datetime,
+            ) -> list[StoredStatement]:
+    """Insert statement rows and their relations in bulk (Core, not the unit of work: ingest speed matters here)."""
+    if not rows:
         return []
-    values = [_row_values(statement, now) for statement in statements]
     table = Statement.__table__
-    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
-    relations = [{"statement_pk": pk, "kind": kind, "key": key}
-                 for pk, statement in zip(ids, statements) for kind, key in sorted(_related(statement))]
+    # RETURNING without sort_by_parameter_order: SQLite cannot promise the order of a multi-row RETURNING, so
+    # asking for it makes SQLAlchemy insert row by row. Statement ids are unique: they map the rows back.
+    pk_of = dict((statement_id, pk) for pk, statement_id in session.execute(
+        insert(table).returning(table.c.id, table.c.statement_id), rows))
+    relations = [{"statement_pk": pk_of[statement_id], "kind": kind, "key": key, "key_hash": key_hash,
+                  "stored_at": now}
+                 for statement_id, found in mentions.items() for kind, key, key_hash in found]
     if relations:
         session.execute(insert(StatementRelation.__table__), relations)
-    return [StoredStatement(id=pk, statement_id=v["statement_id"], verb_id=v["verb_id"], actor_key=v["actor_key"],
-                            object_activity_id=v["object_activity_id"], object_statement_id=v["object_statement_id"],
-                            registration=v["registration"], timestamp=v["timestamp"], full=v["full"])
-            for pk, v in zip(ids, values)]
+    return [StoredStatement(id=pk_of[row["statement_id"]], statement_id=row["statement_id"], verb_id=row["verb_id"],
+                            actor_key=row["actor_key"], object_activity_id=row["object_activity_id"],
+                            object_statement_id=row["object_statement_id"], registration=row["registration"],
+                            timestamp=row["timestamp"], full=row["full"])
+            for row in rows]
 
 
 def _row_values(statement: dict, now: datetime) -> dict:
@@ -198,6 +212,18 @@ def _row_values(statement: dict, now: datetime) -> dict:
         "authority_key": actor_key(statement["authority"]),
         "full": statement,
     }
+
+
+def _mentions(statement: dict) -> list[tuple[str, str, int]]:
+    """The relation rows of a statement: (kind, key, lookup hash) for what ``_related`` finds beyond its actor,
+    authority and Activity object, which the statement's own indexed columns already find (the related filters
+    read both). A typical statement keeps one row: its course, named in the context."""
+    found = _related(statement)
+    found.discard(("agent", actor_key(statement["actor"])))
+    found.discard(("agent", actor_key(statement["authority"])))
+    if statement["object"].get("objectType", "Activity") == "Activity":
+        found.discard(("activity", statement["object"]["id"]))
+    return [(kind, key, relation_hash(kind, key)) for kind, key in sorted(found)]
 
 
 def _related(statement: dict) -> set[tuple[str, str]]:
@@ -245,20 +271,20 @@ def _related(statement: dict) -> set[tuple[str, str]]:
 
 # --- the progress projection (lms.tracking.progress) -----------------------------------------------------
 
-def _project(stored: list[StoredStatement]) -> dict[tuple[str, str], set[str]]:
-    """Fold the new statements into the projection; returns the moved activities by (actor, registration)."""
+def _projection_input(rows: list[dict], voided: set[str]) -> tuple[list, dict[tuple[str, str], set[str]]]:
+    """The (key, statement, timestamp) triples the new statements add to the projection, and the activities they
+    move by (actor, registration). Voiding statements and statements voided on arrival add nothing."""
     moved: dict[tuple[str, str], set[str]] = defaultdict(set)
     triples = []
-    for row in stored:
-        if row.verb_id == Verb.VOIDED:
-            _void(row.object_statement_id, moved)
+    for row in rows:
+        if row["statement_id"] in voided:
             continue
-        key = progress.projection_key(row.actor_key, row.registration, row.object_activity_id, row.verb_id)
+        key = progress.projection_key(row["actor_key"], row["registration"], row["object_activity_id"],
+                                      row["verb_id"])
         if key is not None:
-            triples.append((key, row.full, row.timestamp))
+            triples.append((key, row["full"], row["timestamp"]))
             moved[key[:2]].add(key[2])
-    progress.upsert(progress.fold(triples))
-    return moved
+    return triples, moved
 
 
 def _void(target_id: str | None, moved: dict[tuple[str, str], set[str]]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from lms.db import session
-from lms.tracking.models import Statement, StatementRelation
+from lms.tracking.models import Statement, StatementRelation, relation_hash
 from lms.tracking.services import StatementConflict, actor_key, record
 from lms.tracking.validation import StatementInvalid, validate_statement
 from lms.tracking.vocabulary import Verb
@@ -212,44 +212,56 @@ def _timestamp(value: str | None, name: str) -> str | None:
     return parsed.isoformat()
 
 
-def _filters(query: Query):
-    """The conditions of the non-time filters, for the statements themselves.
+def _filters(query: Query, without_activity: bool = False):
+    """The conditions of the non-time filters, for the statements themselves (``without_activity``: all but the
+    activity filter, which the caller applies itself).
 
     Agent and related filters read the relation table's index through an IN over a subquery, which the database
     evaluates once: a rare agent does not cost a scan of the whole store checking each row.
     """
     conditions = []
     if query.agent:
+        # The actor (and, for related_agents, the authority) is found through the statement's own indexed columns;
+        # the relation rows hold the other mentions. One IN over a UNION rather than an OR: PostgreSQL's planner
+        # turns the OR into a scan of the whole store; each part of the union uses its own index.
+        parts = [select(Statement.id).where(Statement.actor_key == query.agent)]
         if query.related_agents:
-            conditions.append(Statement.id.in_(_related_ids(("agent",), query.agent)))
+            parts += [select(Statement.id).where(Statement.authority_key == query.agent),
+                      _related_ids(("agent",), query.agent)]
         else:
-            # One IN over a UNION rather than an OR of two conditions: PostgreSQL's planner turns the OR into a
-            # scan of the whole store; each half of the union uses its own index.
-            conditions.append(Statement.id.in_(union_all(
-                select(Statement.id).where(Statement.actor_key == query.agent),
-                _related_ids(("object_agent", "actor_member"), query.agent))))
+            parts.append(_related_ids(("object_agent", "actor_member"), query.agent))
+        conditions.append(Statement.id.in_(union_all(*parts)))
     if query.verb:
         conditions.append(Statement.verb_id == query.verb)
-    if query.activity:
-        conditions.append(Statement.id.in_(_related_ids(("activity",), query.activity)) if query.related_activities
-                          else Statement.object_activity_id == query.activity)
+    if query.activity and not without_activity:
+        condition = Statement.object_activity_id == query.activity
+        if query.related_activities:
+            condition = or_(condition, Statement.id.in_(_related_ids(("activity",), query.activity)))
+        conditions.append(condition)
     if query.registration:
         conditions.append(Statement.registration == query.registration)
     return conditions
 
 
 def _related_ids(kinds: tuple[str, ...], key: str):
-    return select(StatementRelation.statement_pk).where(StatementRelation.key == key,
-                                                        StatementRelation.kind.in_(kinds))
+    return select(StatementRelation.statement_pk).where(*_mentions(StatementRelation, kinds, key))
 
 
-def _matching_or_targeting(conditions: list):
-    """Statements that meet ``conditions``, or target (by a StatementRef object) one that does, however many
-    references away.
+def _mentions(relation, kinds: tuple[str, ...], key: str) -> list:
+    """Conditions on a relation table (or alias) for rows of one of ``kinds`` naming ``key``."""
+    hashes = [relation_hash(kind, key) for kind in kinds]
+    # One kind is an equality, which lets the index give the order; an IN list would not.
+    return [relation.key_hash == hashes[0] if len(hashes) == 1 else relation.key_hash.in_(hashes),
+            relation.kind.in_(kinds), relation.key == key]
 
-    The targeting statements are few (voiding and the like), so they are found first in a query of their own (a
-    recursive CTE that starts only from referenced statements); the main query is then the plain conditions, which
-    can use the ordered indexes, plus at most a short list of ids.
+
+def _targeting(conditions: list) -> list[int]:
+    """The statements that target (by a StatementRef object) one meeting ``conditions``, however many references
+    away: they match the query too (Data 2.2.s4.b3).
+
+    They are few (voiding and the like), so they are found first in a query of their own (a recursive CTE that
+    starts only from referenced statements); the main query is then the plain conditions, which can use the ordered
+    indexes, plus at most a short list of ids.
     """
     referenced = select(Statement.object_statement_id).where(Statement.object_statement_id.is_not(None))
     matched = select(Statement.statement_id).where(*conditions, Statement.statement_id.in_(referenced)) \
@@ -257,11 +269,8 @@ def _matching_or_targeting(conditions: list):
     referring = aliased(Statement)
     matched = matched.union(select(referring.statement_id).join(
         matched, referring.object_statement_id == matched.c.statement_id))
-    targeting = list(session.execute(select(Statement.id).where(
+    return list(session.execute(select(Statement.id).where(
         Statement.object_statement_id.in_(select(matched.c.statement_id)))).scalars())
-    if not targeting:
-        return and_(*conditions)
-    return or_(and_(*conditions), Statement.id.in_(targeting))
 
 
 def _next_millisecond(moment: str) -> datetime:
@@ -274,27 +283,55 @@ def _next_millisecond(moment: str) -> datetime:
 def run_query(query: Query, principal: Principal, cursor: tuple | None = None) -> tuple[list[Statement], tuple | None]:
     """One page of matching statements and the cursor of the next page (None when this is the last)."""
     conditions = _filters(query)
-    statement = select(Statement).where(Statement.is_voided.is_(False))
-    if conditions:
-        statement = statement.where(_matching_or_targeting(conditions))
-    if query.since:
-        statement = statement.where(Statement.stored_at >= _next_millisecond(query.since))
-    if query.until:
-        statement = statement.where(Statement.stored_at < _next_millisecond(query.until))
-    if not principal.may("statements/read"):
-        statement = statement.where(Statement.authority_key == actor_key(principal.authority))
-    order = (Statement.stored_at, Statement.id)
-    if cursor is not None:
-        stored_at, pk = datetime.fromisoformat(cursor[0]), cursor[1]
-        statement = statement.where(tuple_(*order) > (stored_at, pk) if query.ascending
-                                    else tuple_(*order) < (stored_at, pk))
-    statement = statement.order_by(*(column.asc() if query.ascending else column.desc() for column in order))
-    rows = list(session.execute(statement.limit(query.limit + 1)).scalars())
+    targeting = _targeting(conditions) if conditions else []
+    matching = select(Statement).where(Statement.is_voided.is_(False))
+    if query.activity and query.related_activities and not targeting:
+        # The activity as the object, or named anywhere else: each part read in order from its own index up to
+        # the page's end (a course's IRI is named by every statement of the course), then merged.
+        rest = _filters(query, without_activity=True)
+        relation = aliased(StatementRelation)
+        rows = _merged([
+            _page(matching.where(Statement.object_activity_id == query.activity, *rest),
+                  (Statement.stored_at, Statement.id), query, principal, cursor),
+            _page(matching.join(relation, relation.statement_pk == Statement.id)
+                  .where(*_mentions(relation, ("activity",), query.activity), *rest),
+                  (relation.stored_at, relation.statement_pk), query, principal, cursor)], query)
+    else:
+        if targeting:
+            matching = matching.where(or_(and_(*conditions), Statement.id.in_(targeting)))
+        elif conditions:
+            matching = matching.where(*conditions)
+        rows = _page(matching, (Statement.stored_at, Statement.id), query, principal, cursor)
     next_cursor = None
     if len(rows) > query.limit:
         rows = rows[:query.limit]
         next_cursor = (rows[-1].stored_at.isoformat(), rows[-1].id)
     return rows, next_cursor
+
+
+def _page(matching, order: tuple, query: Query, principal: Principal, cursor: tuple | None) -> list[Statement]:
+    """Up to limit + 1 statements of ``matching`` in the query's time window, after the cursor, in ``order`` (the
+    statements' stored_at and id, or columns equal to them)."""
+    if query.since:
+        matching = matching.where(order[0] >= _next_millisecond(query.since))
+    if query.until:
+        matching = matching.where(order[0] < _next_millisecond(query.until))
+    if not principal.may("statements/read"):
+        matching = matching.where(Statement.authority_key == actor_key(principal.authority))
+    if cursor is not None:
+        stored_at, pk = datetime.fromisoformat(cursor[0]), cursor[1]
+        matching = matching.where(tuple_(*order) > (stored_at, pk) if query.ascending
+                                  else tuple_(*order) < (stored_at, pk))
+    matching = matching.order_by(*(column.asc() if query.ascending else column.desc() for column in order))
+    return list(session.execute(matching.limit(query.limit + 1)).scalars())
+
+
+def _merged(pages: list[list[Statement]], query: Query) -> list[Statement]:
+    """The first limit + 1 statements of several pages, each already in the query's order. The pages do not
+    overlap: a statement's Activity object never has a relation row of its own (``tracking.services._mentions``)."""
+    rows = sorted((row for page in pages for row in page), key=lambda row: (row.stored_at, row.id),
+                  reverse=not query.ascending)
+    return rows[:query.limit + 1]
 
 
 def _serializer() -> URLSafeSerializer:

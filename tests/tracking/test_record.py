@@ -83,6 +83,39 @@ def test_voiding_a_statement_takes_it_out_of_progress(db):
     assert db.session.execute(select(Statement.is_voided).filter_by(statement_id=first)).scalar_one()
 
 
+def _voiding(target_id: str) -> dict:
+    return {"actor": ACTOR, "verb": {"id": Verb.VOIDED, "display": {"en-US": "voided"}},
+            "object": {"objectType": "StatementRef", "id": target_id}}
+
+
+def test_a_batch_that_voids_an_earlier_statement_counts_its_new_statements_once(db):
+    attempted = {"actor": ACTOR, "verb": {"id": Verb.ATTEMPTED}, "object": {"id": ACTIVITY},
+                 "context": {"registration": REGISTRATION}, "result": {"duration": "PT1M"}}
+    [first] = record([dict(attempted)])
+    record([dict(attempted), _voiding(first)])
+    db.session.commit()
+    progress = _progress()
+    assert progress.attempts == 1 and progress.time_spent_seconds == 60
+
+
+def test_a_statement_voided_in_its_own_batch_adds_nothing_to_progress(db):
+    record([_passed(score=0.6)])
+    target = _passed(score=0.9, id=str(uuid.uuid4()))
+    record([target, _voiding(target["id"])])
+    db.session.commit()
+    assert _progress().best_score == 0.6
+
+
+def test_a_statement_arriving_after_its_voiding_is_stored_voided_and_adds_nothing(db):
+    record([_passed(score=0.6)])
+    late_id = str(uuid.uuid4())
+    record([_voiding(late_id)])
+    record([_passed(score=0.9, id=late_id)])
+    db.session.commit()
+    assert _progress().best_score == 0.6
+    assert db.session.execute(select(Statement.is_voided).filter_by(statement_id=late_id)).scalar_one()
+
+
 def test_attempts_and_time_add_up_from_statements(db):
     attempted = {"actor": ACTOR, "verb": {"id": Verb.ATTEMPTED}, "object": {"id": ACTIVITY},
                  "context": {"registration": REGISTRATION}, "result": {"duration": "PT1M30S"}}

@@ -137,3 +137,24 @@ def test_a_more_irl_needs_the_version_header_and_credential_like_any_request(lrs
     more = get_page(lrs, limit="1")["more"]
     assert lrs.client.get(more, headers={"Authorization": lrs.authorization}).status_code == 400
     assert anonymous_lrs.client.get(more, headers=anonymous_lrs.headers()).status_code == 401
+
+
+@pytest.mark.parametrize("ascending", ["false", "true"])
+def test_paging_related_activities_interleaves_object_and_context_mentions_once_each(lrs, ascending):
+    # related_activities reads the object and the other mentions from two indexes and merges them page by page.
+    course = f"{ADL}related-paging-course"
+    in_context = {"contextActivities": {"grouping": [{"id": course}]}}
+    sent = []
+    for index in range(9):
+        if index % 3 == 0:
+            statement = make_statement(id=new_id(), object={"id": course})
+        elif index % 3 == 1:
+            statement = make_statement(id=new_id(), context=in_context)
+        else:  # both the object and a context activity
+            statement = make_statement(id=new_id(), object={"id": course}, context=in_context)
+        sent.append(statement["id"])
+        post(lrs, statement)
+        post(lrs, make_statement())  # a statement that does not name the course
+    pages = every_page(lrs, activity=course, related_activities="true", limit="2", ascending=ascending)
+    assert [len(page) for page in pages] == [2, 2, 2, 2, 1]
+    assert sum(pages, []) == (sent if ascending == "true" else sent[::-1])
