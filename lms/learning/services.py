@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -330,16 +331,25 @@ def course_progress(user: User, enrollment: Enrollment) -> CourseProgress:
 
 
 def enrollments_for_changes(changes: list[ProgressChange]) -> list[tuple[Enrollment, ProgressChange]]:
-    """The LMS enrolments whose learner's progress moved, each with its change (one query for the whole batch)."""
+    """The LMS enrolments whose learner's progress moved, each with its change (one query for the whole batch).
+
+    Every ``progress_changed`` receiver asks with the list that signal carried: the answer is kept for that very
+    list (held in ``g``, so no other list can take its identity), and the query runs once per signal.
+    """
+    remembered = g.get("lms_enrollments_for_changes")
+    if remembered is not None and remembered[0] is changes:
+        return remembered[1]
     by_registration = {change.registration: change for change in changes if change.registration}
-    if not by_registration:
-        return []
-    found = session.execute(
-        select(Enrollment).where(Enrollment.registration.in_(list(by_registration)))
-        .options(selectinload(Enrollment.user))
-    ).scalars()
-    return [(enrollment, by_registration[enrollment.registration]) for enrollment in found
-            if learner_key(enrollment.user) == by_registration[enrollment.registration].actor_key]
+    found = []
+    if by_registration:
+        enrollments = session.execute(
+            select(Enrollment).where(Enrollment.registration.in_(list(by_registration)))
+            .options(selectinload(Enrollment.user))
+        ).scalars()
+        found = [(enrollment, by_registration[enrollment.registration]) for enrollment in enrollments
+                 if learner_key(enrollment.user) == by_registration[enrollment.registration].actor_key]
+    g.lms_enrollments_for_changes = (changes, found)
+    return found
 
 
 def derive_completions(sender, changes: list[ProgressChange]) -> None:

@@ -8,6 +8,7 @@ updates.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,17 +85,27 @@ def fold(rows: Iterable[tuple[Key, dict, datetime]]) -> dict[Key, Delta]:
 
 def upsert(deltas: dict[Key, Delta]) -> None:
     """Merge deltas into the projection: insert new keys, combine existing ones in SQL."""
-    if not deltas:
+    merge(merge_rows(deltas))
+
+
+def merge_rows(deltas: dict[Key, Delta]) -> list[dict]:
+    """The parameter rows of ``merge`` (built apart, so a caller can prepare them before it starts writing)."""
+    return [{"actor_key": key[0], "registration": key[1], "activity_id": key[2], **delta.__dict__}
+            for key, delta in deltas.items()]
+
+
+def merge(rows: list[dict]) -> None:
+    """Merge prepared delta rows into the projection with one upsert."""
+    if not rows:
         return
-    values = [{"actor_key": key[0], "registration": key[1], "activity_id": key[2], **delta.__dict__}
-              for key, delta in deltas.items()]
-    session.execute(_upsert_statement(session.get_bind(mapper=ActivityProgress.__mapper__).dialect.name), values)
+    session.execute(_upsert_statement(session.get_bind(mapper=ActivityProgress.__mapper__).dialect.name), rows)
     _forget_loaded_rows()
 
 
+@functools.cache
 def _upsert_statement(dialect: str):
     # One statement executed for many rows: SQLAlchemy caches its compiled form, where a multi-row VALUES would be
-    # compiled anew for every batch size.
+    # compiled anew for every batch size; built once per dialect (building it cost as much as running it).
     table = ActivityProgress.__table__
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
     return statement.on_conflict_do_update(
