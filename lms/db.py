@@ -87,6 +87,12 @@ def _sqlite_connection_pragmas(dbapi_connection, connection_record):  # noqa: AR
         cursor.execute("PRAGMA busy_timeout=10000")
         # In WAL mode NORMAL is still safe against corruption; it only skips an fsync per commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A batch of 100 statements dirties ~800 pages, more than SQLite's default 2 MiB cache holds (it would
+        # spill them to the log before the commit); 64 MiB is an upper bound, allocated only as pages are used.
+        cursor.execute("PRAGMA cache_size=-65536")
+        # A checkpoint (copying the log back into the database, with two fsyncs) every 40 MiB of log rather than
+        # SQLite's 4 MiB: a page that many commits rewrite in between is copied once (bench/lrs_ingest.py: +9%).
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
 
