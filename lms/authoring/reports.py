@@ -68,7 +68,7 @@ def course_report(course: Course, page: int = 1, per_page: int = 25) -> CourseRe
                                ).scalar_one()
     course_iri = activities.course_iri(course.slug)
     registrations = select(Enrollment.registration).filter_by(course_id=course.id, is_current=True)
-    completed = session.execute(select(func.count(ActivityProgress.id)).where(
+    completed = session.execute(select(func.count()).select_from(ActivityProgress).where(
         ActivityProgress.activity_id == course_iri, ActivityProgress.is_completed.is_(True),
         ActivityProgress.registration.in_(registrations))).scalar_one()
     average = session.execute(select(func.avg(ActivityProgress.best_score)).where(

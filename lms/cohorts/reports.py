@@ -166,7 +166,7 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
 
 
 def _completed_exists(column: CourseColumn, actor_key):
-    return (select(ActivityProgress.id)
+    return (select(ActivityProgress.actor_key)
             .join(Enrollment, Enrollment.registration == ActivityProgress.registration)
             .where(Enrollment.user_id == User.id, Enrollment.course_id == column.course_id, current(),
                    ActivityProgress.actor_key == actor_key, ActivityProgress.activity_id == column.iri,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, JSONType, UTCDateTime, UUIDString, utcnow
@@ -82,15 +82,18 @@ def relation_hash(kind: str, key: str) -> int:
 
 
 class ActivityProgress(Base):
-    """The progress projection: per learner, registration and activity, rebuilt from statements at any time."""
+    """The progress projection: per learner, registration and activity, rebuilt from statements at any time.
+
+    Keyed by those three (no surrogate id): on SQLite a WITHOUT ROWID table, so a row is one B-tree entry, written
+    once per upsert (with a rowid and a unique index it was two, a page each per row in a batch of statements).
+    """
 
     __tablename__ = "lms_activity_progress"
-    __table_args__ = (UniqueConstraint("actor_key", "registration", "activity_id"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_key: Mapped[str] = mapped_column(String(512))
-    registration: Mapped[str] = mapped_column(String(36), default="")
-    activity_id: Mapped[str] = mapped_column(IRI)
+    actor_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    registration: Mapped[str] = mapped_column(String(36), primary_key=True, default="")
+    activity_id: Mapped[str] = mapped_column(IRI, primary_key=True)
     is_completed: Mapped[bool] = mapped_column(default=False)
     success: Mapped[bool | None] = mapped_column()
     best_score: Mapped[float | None] = mapped_column(Float)
