@@ -15,11 +15,17 @@ class Enrollment(Base):
 
     __tablename__ = "lms_enrollment"
     # One current enrolment per learner and course; a recertification adds a new one and keeps the old for history.
-    __table_args__ = (Index("uq_lms_enrollment_user_id_course_id_current", "user_id", "course_id", unique=True,
-                            sqlite_where=text("is_current"), postgresql_where=text("is_current")),)
+    __table_args__ = (
+        Index("uq_lms_enrollment_user_id_course_id_current", "user_id", "course_id", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+        # Every enrolment, by learner then course. SQLite's planner, without statistics, answered "this learner in
+        # this course" from the course_id index (all the course's enrolments) when this had only user_id: the
+        # cohort dashboard sorted by courses completed took 80 s for 10,000 learners (0.4 s with this).
+        Index("ix_lms_enrollment_user_id_course_id", "user_id", "course_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id", ondelete="CASCADE"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_version.id"), index=True)
     registration: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_uuid)
