@@ -292,22 +292,37 @@ def _check_length(value: Any, path: str) -> None:
         _fail(path, "must not be negative")
 
 
-def _formatted(regex: re.Pattern[str], description: str) -> Check:
-    """Build a check for a string that must fully match ``regex`` (2.2.s4.b1.b4)."""
+KNOWN_VALUES_LIMIT = 20_000
+
+
+def _formatted(regex: re.Pattern[str], description: str, remember: bool = False) -> Check:
+    """Build a check for a string that must fully match ``regex`` (2.2.s4.b1.b4).
+
+    ``remember``: keep the values that matched and skip the regex for them next time. For IRIs, which repeat from
+    statement to statement (verbs, activities, types, extension keys, home pages); the set is emptied when it holds
+    ``KNOWN_VALUES_LIMIT`` values, so a stream of distinct IRIs cannot grow it without bound.
+    """
+    known: set[str] = set()
 
     def check_format(value: Any, path: str) -> None:
         if not isinstance(value, str):
             _expect(description, value, path)
+        if value in known:
+            return
         if not regex.fullmatch(value):
             _fail(path, f"must be {description}, got {value!r}")
+        if remember:
+            if len(known) >= KNOWN_VALUES_LIMIT:
+                known.clear()
+            known.add(value)
 
     return check_format
 
 
-_check_iri = _formatted(_IRI_RE, "an absolute IRI with a scheme")
+_check_iri = _formatted(_IRI_RE, "an absolute IRI with a scheme", remember=True)
 # An IRL is an IRI that resolves; resolvability is not checkable offline, so the syntax
 # check is the IRI one (2.2.s4.b6 allows best-effort validation).
-_check_irl = _formatted(_IRI_RE, "an absolute IRL with a scheme")
+_check_irl = _formatted(_IRI_RE, "an absolute IRL with a scheme", remember=True)
 _check_uuid = _formatted(_UUID_RE, "a UUID in standard string form")
 _check_mbox = _formatted(_MBOX_RE, "a 'mailto:' IRI with an email address")
 _check_sha1 = _formatted(_SHA1_RE, "a hex-encoded SHA1 hash (40 hex digits)")

@@ -1209,3 +1209,20 @@ def test_verdicts_agree_with_ralph(ralph_statement_model):
     assert not unexplained, "unexplained disagreements with ralph:\n" + "\n".join(unexplained)
     unused = [name for name, *_ in RALPH_QUIRKS if name not in quirks_seen]
     assert not unused, f"quirks no longer needed, drop them: {unused}"
+
+
+def test_remembered_iris_never_let_an_invalid_one_through(monkeypatch):
+    # IRIs that passed are remembered (they repeat from statement to statement); only those, and only up to a limit.
+    from lms.tracking import validation
+
+    monkeypatch.setattr(validation, "KNOWN_VALUES_LIMIT", 3)
+    for number in range(10):  # more distinct IRIs than the limit: the remembered set is emptied and refilled
+        statement = {"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": f"http://example.com/verbs/{number}"},
+                     "object": {"id": "http://example.com/a"}}
+        validate_statement(statement)
+        validate_statement(statement)
+    for bad in ("completed", "http://example.com/with space", ""):
+        with pytest.raises(StatementInvalid) as error:
+            validate_statement({"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": bad},
+                                "object": {"id": "http://example.com/a"}})
+        assert error.value.path == "statement.verb.id"
