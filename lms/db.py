@@ -84,9 +84,12 @@ def _connection_settings(dbapi_connection, connection_record):  # noqa: ARG001
     PostgreSQL: no JIT compilation, which costs 100-200 ms whenever the planner's estimate crosses its threshold
     (a store without statistics yet, or a large report) and pays off only for long analytical queries."""
     if type(dbapi_connection).__module__.startswith("psycopg"):
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
-        dbapi_connection.commit()  # SET is transactional: commit it, or the pool's first rollback undoes it
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+            dbapi_connection.commit()  # SET is transactional: commit it, or the pool's first rollback undoes it
+        except Exception:  # noqa: BLE001 - a server without JIT (before PostgreSQL 11) has no such setting
+            dbapi_connection.rollback()
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
