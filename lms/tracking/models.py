@@ -72,6 +72,15 @@ class StatementRelation(Base):
     statement: Mapped[Statement] = relationship(back_populates="related")
 
 
+def relation_lookup(relation, kinds: tuple[str, ...], key: str) -> list:
+    """Conditions on ``lms_statement_relation`` (or an alias of it) for its rows of one of ``kinds`` naming ``key``:
+    the hash finds them through the index, kind and key rule out a collision."""
+    hashes = [relation_hash(kind, key) for kind in kinds]
+    # One kind is an equality, which lets the index give the order; an IN list would not.
+    return [relation.key_hash == hashes[0] if len(hashes) == 1 else relation.key_hash.in_(hashes),
+            relation.kind.in_(kinds), relation.key == key]
+
+
 def relation_hash(kind: str, key: str) -> int:
     """The lookup hash of a relation: the first 8 bytes of SHA-256 over kind and key, as a signed 64-bit integer.
 

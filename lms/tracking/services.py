@@ -80,7 +80,7 @@ def record(statements: list[dict], authority: dict | None = None) -> list[str]:
         statement["authority"] = authority
         statement.setdefault("version", "1.0.0")
     rows = [_row_values(statement, now) for statement in new]
-    mentions = {row["statement_id"]: _mentions(row["full"]) for row in rows}
+    mentions = {row["statement_id"]: _mentions(row) for row in rows}
     voided_on_arrival = _already_voided(rows)
     triples, moved = _projection_input(rows, voided_on_arrival)
     merge = progress.merge_rows(progress.fold(triples))
@@ -214,15 +214,14 @@ def _row_values(statement: dict, now: datetime) -> dict:
     }
 
 
-def _mentions(statement: dict) -> list[tuple[str, str, int]]:
-    """The relation rows of a statement: (kind, key, lookup hash) for what ``_related`` finds beyond its actor,
-    authority and Activity object, which the statement's own indexed columns already find (the related filters
-    read both). A typical statement keeps one row: its course, named in the context."""
-    found = _related(statement)
-    found.discard(("agent", actor_key(statement["actor"])))
-    found.discard(("agent", actor_key(statement["authority"])))
-    if statement["object"].get("objectType", "Activity") == "Activity":
-        found.discard(("activity", statement["object"]["id"]))
+def _mentions(row: dict) -> list[tuple[str, str, int]]:
+    """The relation rows of a statement row (``_row_values``): (kind, key, lookup hash) for what ``_related`` finds
+    beyond its actor, authority and Activity object, which the row's own indexed columns already hold (the related
+    filters read both). A typical statement keeps one row: its course, named in the context."""
+    found = _related(row["full"])
+    found.discard(("agent", row["actor_key"]))
+    found.discard(("agent", row["authority_key"]))
+    found.discard(("activity", row["object_activity_id"]))  # None when the object is not an Activity
     return [(kind, key, relation_hash(kind, key)) for kind, key in sorted(found)]
 
 

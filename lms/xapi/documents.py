@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import session, utcnow
-from lms.tracking.models import Statement, StatementRelation, relation_hash
+from lms.tracking.models import Statement, StatementRelation, relation_lookup
 from lms.tracking.services import actor_key, user_actor_key
 from lms.tracking.validation import StatementInvalid, validate_statement
 from lms.xapi.credentials import Principal
@@ -460,8 +460,7 @@ def _definitions_in_context(activity_id: str) -> list[tuple[tuple, dict]]:
     """Definitions from the newest statements naming the activity elsewhere (context, sub-statement): a course
     IRI is in the context of every statement of its course, so only the newest few are read."""
     mentions = select(StatementRelation.statement_pk).where(
-        StatementRelation.key_hash == relation_hash("activity", activity_id), StatementRelation.kind == "activity",
-        StatementRelation.key == activity_id)
+        *relation_lookup(StatementRelation, ("activity",), activity_id))
     query = (select(Statement.stored_at, Statement.id, Statement.full)
              .where(Statement.id.in_(mentions), Statement.is_voided.is_(False),
                     (Statement.object_activity_id != activity_id) | Statement.object_activity_id.is_(None))

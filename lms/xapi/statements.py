@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from lms.db import session
-from lms.tracking.models import Statement, StatementRelation, relation_hash
+from lms.tracking.models import Statement, StatementRelation, relation_lookup
 from lms.tracking.services import StatementConflict, actor_key, record
 from lms.tracking.validation import StatementInvalid, validate_statement
 from lms.tracking.vocabulary import Verb
@@ -244,15 +244,7 @@ def _filters(query: Query, without_activity: bool = False):
 
 
 def _related_ids(kinds: tuple[str, ...], key: str):
-    return select(StatementRelation.statement_pk).where(*_mentions(StatementRelation, kinds, key))
-
-
-def _mentions(relation, kinds: tuple[str, ...], key: str) -> list:
-    """Conditions on a relation table (or alias) for rows of one of ``kinds`` naming ``key``."""
-    hashes = [relation_hash(kind, key) for kind in kinds]
-    # One kind is an equality, which lets the index give the order; an IN list would not.
-    return [relation.key_hash == hashes[0] if len(hashes) == 1 else relation.key_hash.in_(hashes),
-            relation.kind.in_(kinds), relation.key == key]
+    return select(StatementRelation.statement_pk).where(*relation_lookup(StatementRelation, kinds, key))
 
 
 def _targeting(conditions: list) -> list[int]:
@@ -294,7 +286,7 @@ def run_query(query: Query, principal: Principal, cursor: tuple | None = None) -
             _page(matching.where(Statement.object_activity_id == query.activity, *rest),
                   (Statement.stored_at, Statement.id), query, principal, cursor),
             _page(matching.join(relation, relation.statement_pk == Statement.id)
-                  .where(*_mentions(relation, ("activity",), query.activity), *rest),
+                  .where(*relation_lookup(relation, ("activity",), query.activity), *rest),
                   (relation.stored_at, relation.statement_pk), query, principal, cursor)], query)
     else:
         if targeting:
