@@ -54,6 +54,7 @@ from lms.db import session
 from lms.core.slugs import short_hash, slugify, unique_slug
 from lms.launch import packages
 from lms.launch.models import ContentPackage, LaunchStructure
+from lms.launch.services import carry_structures
 from lms.learning.models import Enrollment
 from lms.learning.services import course_progress
 from lms.tracking.models import ActivityProgress
@@ -319,22 +320,10 @@ def _package_row(sha: str, filename: str, size: int, stored: packages.StoredPack
 def _carry_structures(version_id: int, key: str, manifest: Manifest, package: ContentPackage) -> None:
     """Give the new version its package structures: the imported one, and those of earlier versions (SCORM, cmi5
     or Tin Can) that its items still use."""
-    version = outline(version_id)
-    used = {(item.launch or {}).get("structure") for item in version.items} - {None}
-    earlier = session.execute(select(LaunchStructure).join(
-        CourseVersion, LaunchStructure.version_id == CourseVersion.id).where(
-        CourseVersion.course_id == version.course.id, LaunchStructure.version_id != version_id)
-        .order_by(LaunchStructure.version_id.desc())).scalars().all()
-    carried = {key}
-    for structure in earlier:
-        if structure.key in used and structure.key not in carried:
-            carried.add(structure.key)
-            session.add(LaunchStructure(version_id=version_id, package_id=structure.package_id, kind=structure.kind,
-                                        key=structure.key, publisher_id=structure.publisher_id,
-                                        title=structure.title, structure=structure.structure))
-    session.add(LaunchStructure(version_id=version_id, package_id=package.id, kind=KIND, key=key,
-                                publisher_id=manifest.identifier or package.sha256, title={"en": manifest.title},
-                                structure=_structure(manifest, key)))
+    carry_structures(LaunchStructure(
+        version_id=version_id, package_id=package.id, kind=KIND, key=key,
+        publisher_id=manifest.identifier or package.sha256, title={"en": manifest.title},
+        structure=_structure(manifest, key)))
     session.flush()
 
 

@@ -290,22 +290,30 @@ def _package_row(sha: str, kind: str, filename: str, size: int, stored: packages
 
 def _carry_structures(version_id: int, parsed: _Parsed, package: ContentPackage) -> None:
     """Give the new version its structures: the imported one, and those of the previous version it still uses."""
-    key = structure_key(parsed.publisher_id)
+    carry_structures(LaunchStructure(
+        version_id=version_id, package_id=package.id, kind=parsed.kind, key=structure_key(parsed.publisher_id),
+        publisher_id=parsed.publisher_id, title=parsed.title, structure=parsed.structure))
+
+
+def carry_structures(imported: LaunchStructure) -> None:
+    """Add ``imported`` (a package structure just imported into a new course version) and copies of the structures
+    of earlier versions of the course (SCORM, cmi5 or Tin Can) that the new version's items still use, newest
+    first, one per key."""
+    version_id = imported.version_id
     version_outline = outline(version_id)
     used = {(item.launch or {}).get("structure") for item in version_outline.items} - {None}
-    previous = session.execute(select(LaunchStructure).join(
+    earlier = session.execute(select(LaunchStructure).join(
         CourseVersion, LaunchStructure.version_id == CourseVersion.id).where(
         CourseVersion.course_id == version_outline.course.id, LaunchStructure.version_id != version_id)
         .order_by(LaunchStructure.version_id.desc())).scalars().all()
-    carried = {key}
-    for structure in previous:
+    carried = {imported.key}
+    for structure in earlier:
         if structure.key in used and structure.key not in carried:
             carried.add(structure.key)
             session.add(LaunchStructure(version_id=version_id, package_id=structure.package_id, kind=structure.kind,
                                         key=structure.key, publisher_id=structure.publisher_id,
                                         title=structure.title, structure=structure.structure))
-    session.add(LaunchStructure(version_id=version_id, package_id=package.id, kind=parsed.kind, key=key,
-                                publisher_id=parsed.publisher_id, title=parsed.title, structure=parsed.structure))
+    session.add(imported)
     session.flush()
 
 

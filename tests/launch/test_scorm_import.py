@@ -393,3 +393,20 @@ def test_an_author_importing_a_package_someone_else_imported_gets_a_course_of_th
     second = response.headers["Location"].rsplit("/", 1)[-1]
     assert second != first
     assert version_outline(app, first).number == 1
+
+
+def test_a_second_package_in_a_course_keeps_the_first_packages_structure_in_the_new_version(app, synced, runner,
+                                                                                            tmp_path):
+    # The new version copies the structures of earlier versions that its items still use (launch.carry_structures).
+    from lms.launch.scorm import package_structure
+    from tests.conftest import DEMO_COURSE
+
+    import_package(runner, write_package(tmp_path, sco_package(identifier="first.package", title="First"), "a.zip"),
+                   "--course", DEMO_COURSE)
+    import_package(runner, write_package(tmp_path, sco_package(identifier="second.package", title="Second"),
+                                         "b.zip"), "--course", DEMO_COURSE)
+    version = version_outline(app, DEMO_COURSE)
+    keys = [item.launch["structure"] for item in version.items if item.kind == "sco"]
+    assert len(keys) == 2 and len(set(keys)) == 2
+    with app.app_context():
+        assert all(package_structure(version.id, key) is not None for key in keys)
