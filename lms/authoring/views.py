@@ -83,10 +83,12 @@ def _editable(slug: str):
     return course
 
 
-def _draft_or_none(course):
+def _draft(course):
+    """The course's draft (locked for a POST); without one, the answer is a redirect to the course's page."""
     draft = services.draft_for(course, lock=request.method == "POST")
     if draft is None:
         flash(_("This course has no draft. Start editing to make one."), "info")
+        abort(redirect(url_for("authoring.course", slug=course.slug)))
     return draft
 
 
@@ -102,9 +104,7 @@ def _move(slug: str, move, action: str, subject: str, back: str):
     moved; DocumentError for what does not exist), record the change, and go ``back``."""
     found = _editable(slug)
     _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     changed = services.working_copy(draft)
     try:
         moved = move(changed, _direction())
@@ -193,9 +193,7 @@ def start_draft(slug: str):
 @role_required(*AUTHORS)
 def discard_draft(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     form = ConfirmForm()
     never_published = latest_version(found.id) is None
     if form.validate_on_submit():
@@ -231,9 +229,7 @@ def _render_outline(course, draft, add_module=None, add_item=None, status=200):
 @role_required(*AUTHORS)
 def outline(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     return _render_outline(found, draft)
 
 
@@ -241,9 +237,7 @@ def outline(slug: str):
 @role_required(*AUTHORS)
 def settings(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     doc = draft.document
     form = CourseSettingsForm(data={
         "title_en": doc["title"].get("en"), "title_zh": doc["title"].get("zh-Hans"),
@@ -266,9 +260,7 @@ def settings(slug: str):
 @role_required(*AUTHORS)
 def add_module(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     form = AddModuleForm()
     if not form.validate_on_submit():
         return _render_outline(found, draft, add_module=form, status=400)
@@ -284,9 +276,7 @@ def add_module(slug: str):
 @role_required(*AUTHORS)
 def module(slug: str, module_slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     try:
         current = documents.find_module(draft.document, module_slug)
     except documents.DocumentError:
@@ -316,9 +306,7 @@ def move_module(slug: str, module_slug: str):
 def delete_module(slug: str, module_slug: str):
     found = _editable(slug)
     _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     changed = services.working_copy(draft)
     try:
         documents.delete_module(changed, module_slug)
@@ -335,9 +323,7 @@ def delete_module(slug: str, module_slug: str):
 @role_required(*AUTHORS)
 def add_item(slug: str, module_slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     form = AddItemForm(prefix=f"add-{module_slug}")
     if form.validate_on_submit():
         changed = services.working_copy(draft)
@@ -367,9 +353,7 @@ def move_item(slug: str, kind: str, item_slug: str):
 @role_required(*AUTHORS)
 def delete_item(slug: str, kind: str, item_slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     try:
         item = documents.find_item(draft.document, kind, item_slug)
     except documents.DocumentError:
@@ -395,9 +379,7 @@ def delete_item(slug: str, kind: str, item_slug: str):
 @role_required(*AUTHORS)
 def lesson(slug: str, item_slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     try:
         current = documents.find_item(draft.document, "lesson", item_slug)
     except documents.DocumentError:
@@ -471,9 +453,7 @@ def _item_todo(draft, kind: str, item_slug: str) -> list[services.Problem]:
 @role_required(*AUTHORS)
 def quiz(slug: str, item_slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     try:
         current = documents.find_item(draft.document, "quiz", item_slug)
     except documents.DocumentError:
@@ -525,9 +505,7 @@ def _blank_options(form: QuestionForm, count: int) -> None:
 @role_required(*AUTHORS)
 def question(slug: str, item_slug: str, question_id: str | None = None):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     try:
         quiz_item = documents.find_item(draft.document, "quiz", item_slug)
         current = documents.find_question(quiz_item, question_id) if question_id else None
@@ -597,9 +575,7 @@ def move_question(slug: str, item_slug: str, question_id: str):
 def delete_question(slug: str, item_slug: str, question_id: str):
     found = _editable(slug)
     _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     changed = services.working_copy(draft)
     try:
         documents.delete_question(changed, item_slug, question_id)
@@ -617,9 +593,7 @@ def delete_question(slug: str, item_slug: str, question_id: str):
 @role_required(*AUTHORS)
 def images(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     form = ImageForm()
     status = 200
     if form.validate_on_submit():
@@ -647,9 +621,7 @@ def images(slug: str):
 def delete_image(slug: str, name: str):
     found = _editable(slug)
     _confirmed()
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     try:
         services.delete_image(draft, current_user, name)
     except services.AuthoringError:
@@ -690,9 +662,7 @@ def _compare_with_latest(course, draft):
 @role_required(*AUTHORS)
 def publish(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     form = PublishForm()
     status = 200
     if form.validate_on_submit():
@@ -782,9 +752,7 @@ def version_diff(slug: str, number: int):
 @role_required(*AUTHORS)
 def draft_diff(slug: str):
     found = _editable(slug)
-    draft = _draft_or_none(found)
-    if draft is None:
-        return redirect(url_for("authoring.course", slug=slug))
+    draft = _draft(found)
     latest, changes, comparable = _compare_with_latest(found, draft)
     if not comparable:
         session.rollback()

@@ -233,3 +233,17 @@ def test_every_lesson_and_quiz_shows_its_first_problem_at_once(client, author, l
     assert "2 problems to fix before publishing" in page
     assert f"lessons/{slugs['lessons'][0]}.zh-Hans.md" in page and "the lesson has no text" in page
     assert f'/quiz/{slugs["quiz"]}/questions/q3"' in page and "needs exactly one correct option" in page
+
+
+def test_after_publishing_the_editor_pages_lead_back_to_the_course_page_until_editing_starts_again(
+        client, author, login_as, db):
+    login_as(author)
+    editor = Editor(client)
+    write_bilingual_course(editor)
+    editor.publish()
+    for response in (client.get(f"{editor.base}/edit"), client.get(f"{editor.base}/settings"),
+                     client.post(f"{editor.base}/settings", data={"title_en": "Changed"})):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/authoring/courses/{COURSE}")
+    assert "This course has no draft" in client.get(f"/authoring/courses/{COURSE}").get_data(as_text=True)
+    assert db.session.execute(select(Draft.id)).first() is None
